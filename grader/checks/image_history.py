@@ -1,0 +1,43 @@
+"""Check type: the image's own build history holds a step (an instruction matching a pattern)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import ClassVar
+
+from grader.checks.base import Check, Context, Outcome
+
+
+@dataclass
+class ImageHistory(Check):
+    """A step of ``instruction`` (RUN, ARG, COPY, ...) whose text matches ``pattern``;
+    ``makes_layer`` True/False also demands that it added (or did not add) a layer.
+    Steps inherited from ``base`` are not counted."""
+
+    tag: str = ""
+    instruction: str = "RUN"
+    pattern: str = ""
+    makes_layer: bool | None = None
+    base: str | None = None
+    kind: ClassVar[str] = "build history"
+
+    def describe(self) -> str:
+        return self.title or f"a {self.instruction} step in the history"
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        image = ctx.facts.image(self.tag)
+        base = ctx.facts.image(self.base) if self.base else None
+        steps = image.own_history(base)
+        wanted = [
+            s for s in steps
+            if s.instruction == self.instruction and (not self.pattern or re.search(self.pattern, s.created_by))
+        ]
+        expected = f"a {self.instruction} step" + (f" matching {self.pattern!r}" if self.pattern else "")
+        if self.makes_layer is True:
+            expected += " that adds a layer"
+            wanted = [s for s in wanted if not s.empty_layer and s.size > 0]
+        shown = "; ".join(f"{s.instruction}: {s.created_by[-60:]}" for s in steps[-6:]) or "no steps"
+        if wanted:
+            return Outcome(True, expected, wanted[-1].created_by[-100:])
+        return Outcome(False, expected, shown)

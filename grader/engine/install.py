@@ -1,0 +1,84 @@
+"""Making sure a host engine exists: on Debian/Ubuntu as root, install and start one."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import docker
+
+from grader.engine.client import connect, host_engine_url
+from grader.engine.progress import Reporter, silent
+from grader.engine.settings import ensure_writable, state_dir
+from grader.errors import EngineInstallError, EngineUnavailable
+
+HOW_TO_GET_ONE = (
+    "Install Docker Engine (https://docs.docker.com/engine/install/) or Docker Desktop, "
+    "start it, and run this command again; or set DOCKER_HOST to an engine you may use."
+)
+
+
+def _is_debian_root() -> bool:
+    return os.geteuid() == 0 and Path("/etc/debian_version").exists() and bool(shutil.which("apt-get"))
+
+
+def _apt_install(packages: list[str], report: Reporter) -> None:
+    report(f"installing {' '.join(packages)} from the Debian packages (apt-get)")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", *packages]):
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+            raise EngineInstallError(
+                f"`{' '.join(cmd)}` failed: {' / '.join(tail)}. Fix apt, or: {HOW_TO_GET_ONE}"
+            )
+
+
+def ensure_host_tools(report: Reporter = silent) -> None:
+    """Install the Debian packages the course uses on the host (engine, debootstrap)."""
+    missing = [
+        pkg
+        for tool, pkg in (("dockerd", "docker.io"), ("debootstrap", "debootstrap"), ("iptables", "iptables"))
+        if not shutil.which(tool) and not Path("/usr/sbin", tool).exists()
+    ]
+    if missing and _is_debian_root():
+        _apt_install(missing, report)
+
+
+def ensure_host_engine(report: Reporter = silent, timeout: float = 60) -> docker.DockerClient:
+    """Return a client on the host engine, installing and starting ``dockerd`` if it may.
+
+    Raises:
+        EngineInstallError: no engine answers and the course may not start one here.
+    """
+    url = host_engine_url()
+    try:
+        return connect(url, what="Docker engine")
+    except EngineUnavailable as first:
+        if os.environ.get("DOCKER_HOST") or not _is_debian_root():
+            raise EngineInstallError(f"{first} {HOW_TO_GET_ONE}") from first
+    ensure_host_tools(report)
+    dockerd = shutil.which("dockerd") or "/usr/sbin/dockerd"
+    if not Path(dockerd).exists():
+        raise EngineInstallError(f"dockerd is still missing after installing docker.io. {HOW_TO_GET_ONE}")
+    log = ensure_writable(state_dir(), "state") / "dockerd.log"
+    report(f"no Docker engine was running: starting dockerd (log: {log})")
+    with open(log, "ab") as out:
+        subprocess.Popen(  # noqa: S603 - a fixed command
+            [dockerd], stdout=out, stderr=out, stdin=subprocess.DEVNULL, start_new_session=True
+        )
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            client = connect(url, timeout=30, what="Docker engine")
+            report("dockerd is up")
+            return client
+        except EngineUnavailable as e:
+            if time.monotonic() > deadline:
+                raise EngineInstallError(
+                    f"dockerd was started but did not answer within {timeout:.0f} s; see {log}."
+                ) from e
+            time.sleep(0.5)

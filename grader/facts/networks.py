@@ -1,0 +1,128 @@
+"""Facts about networks and interfaces: IPAM data, veth peers, and reachability."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import docker
+from docker.errors import DockerException
+from docker.errors import NotFound as DockerNotFound
+
+from grader.errors import EngineUnavailable, NotFound, ProbeError
+from grader.facts.probe import ProbeResult, host_probe
+
+
+@dataclass(frozen=True)
+class NetworkFacts:
+    """A snapshot of one network's inspect data."""
+
+    attrs: dict[str, Any]
+
+    @classmethod
+    def read(cls, client: docker.DockerClient, name: str) -> NetworkFacts:
+        try:
+            return cls(client.api.inspect_network(name))
+        except DockerNotFound as e:
+            raise NotFound(f"There is no network named {name} on the course engine.") from e
+        except DockerException as e:
+            raise EngineUnavailable(f"The course engine did not answer about network {name} ({e}).") from e
+
+    @property
+    def name(self) -> str:
+        return str(self.attrs.get("Name", ""))
+
+    @property
+    def driver(self) -> str:
+        return str(self.attrs.get("Driver", ""))
+
+    @property
+    def subnets(self) -> list[str]:
+        return [c["Subnet"] for c in (self.attrs.get("IPAM") or {}).get("Config") or [] if c.get("Subnet")]
+
+    @property
+    def gateways(self) -> list[str]:
+        return [c["Gateway"] for c in (self.attrs.get("IPAM") or {}).get("Config") or [] if c.get("Gateway")]
+
+    @property
+    def bridge_name(self) -> str:
+        options = self.attrs.get("Options") or {}
+        return str(options.get("com.docker.network.bridge.name") or f"br-{self.attrs.get('Id', '')[:12]}")
+
+    @property
+    def container_names(self) -> list[str]:
+        return sorted(c.get("Name", "") for c in (self.attrs.get("Containers") or {}).values())
+
+
+@dataclass(frozen=True)
+class Interface:
+    """A network interface as ``ip -o link`` shows it."""
+
+    index: int
+    name: str
+    peer_index: int | None
+
+
+_LINK = re.compile(r"^(\d+):\s+([^:@\s]+)(?:@if(\d+)|@\S+)?:")
+
+
+def parse_links(text: str) -> list[Interface]:
+    """Interfaces from ``ip -o link`` output."""
+    out = []
+    for line in text.splitlines():
+        m = _LINK.match(line.strip())
+        if m:
+            out.append(Interface(int(m.group(1)), m.group(2), int(m.group(3)) if m.group(3) else None))
+    return out
+
+
+def host_interfaces(client: docker.DockerClient) -> list[Interface]:
+    """Interfaces of the engine host's network namespace."""
+    result = host_probe(client, ["ip", "-o", "link"])
+    if not result.ok:
+        raise ProbeError(f"Could not list the engine host's interfaces: {result.stderr.strip()[:200]}")
+    return parse_links(result.stdout)
+
+
+def container_interfaces(client: docker.DockerClient, pid: int) -> list[Interface]:
+    """Interfaces inside the network namespace of the process ``pid`` (engine-host PID)."""
+    result = host_probe(client, ["nsenter", "-t", str(pid), "-n", "ip", "-o", "link"], nsenter=True)
+    if not result.ok:
+        raise ProbeError(f"Could not enter the container's network namespace: {result.stderr.strip()[:200]}")
+    return parse_links(result.stdout)
+
+
+def veth_peer(client: docker.DockerClient, pid: int, inside: str = "eth0") -> str | None:
+    """The engine-host interface paired with ``inside`` of the container whose PID is ``pid``."""
+    eth = next((i for i in container_interfaces(client, pid) if i.name == inside), None)
+    if eth is None or eth.peer_index is None:
+        return None
+    return next((i.name for i in host_interfaces(client) if i.index == eth.peer_index), None)
+
+
+@dataclass(frozen=True)
+class HttpAnswer:
+    """What an HTTP GET from the engine host's network namespace got."""
+
+    url: str
+    status: int | None
+    body: str
+    error: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200
+
+
+def http_get(client: docker.DockerClient, host: str, port: int, path: str = "/", timeout: int = 4) -> HttpAnswer:
+    """GET ``http://host:port/path`` from the engine host's network namespace."""
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}{path}"
+    result: ProbeResult = host_probe(
+        client, ["wget", "-S", "-q", "-T", str(timeout), "-O", "-", url], timeout=timeout + 15
+    )
+    statuses = re.findall(r"HTTP/\d(?:\.\d)?\s+(\d{3})", result.stderr)
+    status = int(statuses[-1]) if statuses else None
+    error = "" if result.ok else (result.stderr.strip().splitlines() or ["no answer"])[-1][:200]
+    return HttpAnswer(url, status, result.stdout, error)

@@ -1,0 +1,119 @@
+"""Short-lived, labelled containers that observe the engine host (or run an image).
+
+A probe uses the course's busybox image unless told otherwise, runs with its
+arguments passed as a list (never pasted into a shell string by the caller), and
+is removed in ``finally``, volumes included, whatever happens.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import docker
+from docker.errors import APIError, DockerException, ImageNotFound
+from requests.exceptions import ConnectionError as RequestsConnectionError
+from requests.exceptions import ReadTimeout
+
+from grader.engine.settings import PROBE_LABEL
+from grader.errors import EngineUnavailable, NotFound, ProbeError
+
+PROBE_IMAGE = "busybox:latest"
+NSENTER_CAPS = ["SYS_ADMIN", "SYS_PTRACE"]
+
+
+@dataclass
+class ProbeResult:
+    """What a probe printed and how it ended."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+    timed_out: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0 and not self.timed_out
+
+
+@dataclass
+class ProbeSpec:
+    """How to run a probe: image, command, and the namespaces/privileges it needs."""
+
+    command: list[str] | None = None
+    image: str = PROBE_IMAGE
+    entrypoint: list[str] | None = None
+    user: str | None = None
+    pid_host: bool = False
+    network_mode: str | None = None
+    cap_add: list[str] = field(default_factory=list)
+    environment: dict[str, str] = field(default_factory=dict)
+    timeout: float = 20
+    max_output: int = 64_000
+
+
+def run_probe(client: docker.DockerClient, spec: ProbeSpec) -> ProbeResult:
+    """Run ``spec`` to completion (or its timeout) and return its output.
+
+    Raises:
+        NotFound: the probe's image does not exist.
+        ProbeError: the engine refused to create or start the probe.
+        EngineUnavailable: the engine stopped answering.
+    """
+    kwargs: dict[str, Any] = {
+        "name": f"course-probe-{uuid.uuid4().hex[:10]}",
+        "labels": {PROBE_LABEL: "true"},
+        "detach": True,
+        "cap_add": spec.cap_add or None,
+        "environment": spec.environment or None,
+    }
+    if spec.pid_host:
+        kwargs["pid_mode"] = "host"
+    if spec.network_mode:
+        kwargs["network_mode"] = spec.network_mode
+    if spec.cap_add:
+        kwargs["security_opt"] = ["seccomp=unconfined", "apparmor=unconfined"]
+    if spec.entrypoint is not None:
+        kwargs["entrypoint"] = spec.entrypoint
+    if spec.user is not None:
+        kwargs["user"] = spec.user
+    container = None
+    try:
+        container = client.containers.create(spec.image, spec.command, **kwargs)
+        container.start()
+        try:
+            status = container.wait(timeout=spec.timeout)
+            code, timed_out = int(status.get("StatusCode", -1)), False
+        except (ReadTimeout, RequestsConnectionError):
+            code, timed_out = -1, True
+        out = container.logs(stdout=True, stderr=False, tail=2000)
+        err = container.logs(stdout=False, stderr=True, tail=200)
+        limit = spec.max_output
+        return ProbeResult(code, out[:limit].decode(errors="replace"), err[:4000].decode(errors="replace"), timed_out)
+    except ImageNotFound as e:
+        raise NotFound(f"The image {spec.image} is not on the course engine.") from e
+    except APIError as e:
+        raise ProbeError(f"The engine refused a probe container: {e.explanation}") from e
+    except (DockerException, RequestsConnectionError) as e:
+        raise EngineUnavailable(f"The course engine stopped answering during a check ({e}).") from e
+    finally:
+        if container is not None:
+            try:
+                container.remove(force=True, v=True)
+            except DockerException:
+                pass
+
+
+def host_probe(
+    client: docker.DockerClient, command: list[str], *, nsenter: bool = False, timeout: float = 20
+) -> ProbeResult:
+    """A busybox probe in the engine host's PID and network namespaces."""
+    spec = ProbeSpec(
+        command=command,
+        pid_host=True,
+        network_mode="host",
+        cap_add=NSENTER_CAPS if nsenter else ["SYS_PTRACE"],
+        timeout=timeout,
+    )
+    return run_probe(client, spec)

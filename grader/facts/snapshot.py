@@ -1,0 +1,108 @@
+"""One check run's view of the engine: every fact read at most once, ``reload()`` explicit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import docker
+from docker.errors import DockerException
+from docker.errors import NotFound as DockerNotFound
+
+from grader.errors import EngineUnavailable, NotFound
+from grader.facts.containers import ContainerFacts
+from grader.facts.images import ImageFacts
+from grader.facts.namespaces import NamespaceInodes, read_namespaces
+from grader.facts.networks import HttpAnswer, NetworkFacts, http_get, veth_peer
+from grader.facts.probe import ProbeResult, ProbeSpec, run_probe
+
+
+class EngineFacts:
+    """Facts about the course engine, cached for the life of one check run.
+
+    Example::
+
+        facts = EngineFacts(client)
+        facts.container("web-fixed").port_bindings
+        facts.http("127.0.0.1", 8000).ok
+    """
+
+    def __init__(self, client: docker.DockerClient):
+        self.client = client
+        self._cache: dict[tuple[Any, ...], Any] = {}
+
+    def reload(self) -> None:
+        """Forget everything read so far."""
+        self._cache.clear()
+
+    def _once(self, key: tuple[Any, ...], read: Any) -> Any:
+        if key not in self._cache:
+            try:
+                self._cache[key] = read()
+            except NotFound as e:
+                self._cache[key] = e
+        value = self._cache[key]
+        if isinstance(value, NotFound):
+            raise value
+        return value
+
+    def image(self, ref: str) -> ImageFacts:
+        return self._once(("image", ref), lambda: ImageFacts.read(self.client, ref))  # type: ignore[no-any-return]
+
+    def container(self, name: str) -> ContainerFacts:
+        return self._once(("container", name), lambda: ContainerFacts.read(self.client, name))  # type: ignore[no-any-return]
+
+    def network(self, name: str) -> NetworkFacts:
+        return self._once(("network", name), lambda: NetworkFacts.read(self.client, name))  # type: ignore[no-any-return]
+
+    def volume(self, name: str) -> dict[str, Any]:
+        def read() -> dict[str, Any]:
+            try:
+                return dict(self.client.api.inspect_volume(name))
+            except DockerNotFound as e:
+                raise NotFound(f"There is no volume named {name} on the course engine.") from e
+            except DockerException as e:
+                raise EngineUnavailable(f"The course engine did not answer about volume {name} ({e}).") from e
+
+        return self._once(("volume", name), read)  # type: ignore[no-any-return]
+
+    def exists(self, kind: str, name: str) -> bool:
+        """True when the image/container/network/volume ``name`` exists."""
+        try:
+            getattr(self, kind)(name)
+            return True
+        except NotFound:
+            return False
+
+    def namespaces(self, containers: tuple[str, ...]) -> dict[str, NamespaceInodes]:
+        """Namespace inodes of the engine host (``host``) and of each running container."""
+
+        def read() -> dict[str, NamespaceInodes]:
+            pids = {}
+            for name in containers:
+                facts = self.container(name)
+                if not facts.running:
+                    raise NotFound(f"The container {name} is not running (status {facts.status}).")
+                pids[name] = facts.pid
+            return read_namespaces(self.client, pids)
+
+        return self._once(("namespaces", containers), read)  # type: ignore[no-any-return]
+
+    def http(self, host: str, port: int, path: str = "/") -> HttpAnswer:
+        """An HTTP GET from the engine host's network namespace (probe)."""
+        return self._once(("http", host, port, path), lambda: http_get(self.client, host, port, path))  # type: ignore[no-any-return]
+
+    def veth_peer(self, container: str) -> str | None:
+        """The engine-host veth paired with the container's eth0."""
+
+        def read() -> str | None:
+            facts = self.container(container)
+            if not facts.running:
+                raise NotFound(f"The container {container} is not running (status {facts.status}).")
+            return veth_peer(self.client, facts.pid)
+
+        return self._once(("veth", container), read)  # type: ignore[no-any-return]
+
+    def run(self, spec: ProbeSpec) -> ProbeResult:
+        """Run a probe (an image with a command) once per distinct spec."""
+        key = ("run", spec.image, tuple(spec.command or ()), tuple(spec.entrypoint or ()), spec.user, spec.pid_host)
+        return self._once(key, lambda: run_probe(self.client, spec))  # type: ignore[no-any-return]
