@@ -48,5 +48,4 @@ class ImageFile(Check):
 
 
 def _preview(text: str, limit: int = 120) -> str:
-    flat = text.replace("\n", "\\n")
-    return repr(flat[:limit] + ("..." if len(flat) > limit else ""))
+    return repr(text[:limit]) + ("..." if len(text) > limit else "")

@@ -25,6 +25,7 @@ from grader.engine.settings import (
     COURSE_LABEL,
     LAB_SOCKET_IN_LAB,
     Settings,
+    cache_dir,
     ensure_writable,
     repo_root,
 )
@@ -135,6 +136,8 @@ def up(
         data_volume(name): {"bind": "/var/lib/docker", "mode": "rw"},
         str(run_dir): {"bind": str(Path(LAB_SOCKET_IN_LAB).parent), "mode": "rw"},
         str(root): {"bind": str(root), "mode": "rw"},
+        # the base-image tarballs, so `prepare` inside the lab can reload a removed base image
+        str(images.images_cache()): {"bind": str(images.images_cache()), "mode": "ro"},
     }
     api = host.api
     host_config = api.create_host_config(
@@ -164,6 +167,7 @@ def up(
                 "DOCKER_COURSE_IN_LAB": "1",
                 "DOCKER_COURSE_ROOT": str(root),
                 "PYTHONPATH": str(root),
+                "DOCKER_COURSE_CACHE": str(cache_dir()),
                 "COURSE_JUPYTER": "1" if jupyter else "0",
                 "JUPYTER_TOKEN": token,
             },

@@ -1,0 +1,141 @@
+"""The ``docker-course`` command line: parses, calls, prints. No logic of its own."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from grader.errors import GraderError
+
+EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
+
+
+def _parse_answer(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"--answer takes NAME=VALUE, got {text!r}")
+    return name.strip(), value
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from grader.chapters.runner import run_exercise
+
+    result = run_exercise(args.exercise, dict(args.answer or []))
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2))
+    else:
+        print(result.to_text())
+    if result.error and not result.parts:
+        return EXIT_ERROR
+    if result.error:
+        return EXIT_ERROR
+    return EXIT_OK if result.passed else EXIT_FAILED
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from grader.chapters import registry
+
+    for exercise in registry().values():
+        extra = f"  answers: {', '.join(exercise.answers)}" if exercise.answers else ""
+        print(f"{exercise.id:10} {exercise.max_score:g} pts  {exercise.title}{extra}")
+    return EXIT_OK
+
+
+def cmd_engine(args: argparse.Namespace) -> int:
+    from grader import course
+
+    action: Callable[..., Any] = getattr(course, f"engine_{args.action}")
+    return int(action(args))
+
+
+def cmd_images(args: argparse.Namespace) -> int:
+    from grader import course
+
+    return course.images(args)
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    from grader import course
+
+    return course.prepare(args)
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    from grader import course
+
+    return course.up(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="docker-course", description="An interactive Docker course, checked against the real engine."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    up = sub.add_parser("up", help="set everything up and start the course (engine, images, JupyterLab)")
+    _engine_options(up)
+    up.set_defaults(func=cmd_up)
+
+    engine = sub.add_parser("engine", help="the course engine: up | status | down | reset")
+    engine_sub = engine.add_subparsers(dest="action", required=True)
+    e_up = engine_sub.add_parser("up", help="start (or reuse) the course engine")
+    _engine_options(e_up)
+    e_status = engine_sub.add_parser("status", help="mode, engine, base images, JupyterLab URL")
+    e_status.add_argument("--json", action="store_true")
+    e_down = engine_sub.add_parser("down", help="stop the lab (its data volume is kept unless --purge)")
+    e_down.add_argument("--purge", action="store_true", help="also remove the lab's engine data")
+    e_reset = engine_sub.add_parser("reset", help="back to base images and course-provided images only")
+    e_reset.add_argument("--json", action="store_true")
+    e_reset.add_argument("--yes", action="store_true", help="(accepted for scripts; reset never asks)")
+    for p in (e_up, e_status, e_down, e_reset):
+        p.add_argument("--name", help="lab container name (default from config)")
+    engine.set_defaults(func=cmd_engine)
+
+    images = sub.add_parser("images", help="provision the base images (offline by default)")
+    images.add_argument("names", nargs="*", help="only these (busybox, python:3.11, ...)")
+    images.add_argument("--pull", action="store_true", help="pull the official images from a registry")
+    images.add_argument("--into-engine", action="store_true", help="also load them into the course engine")
+    images.set_defaults(func=cmd_images)
+
+    prepare = sub.add_parser("prepare", help="build the course-provided images a chapter needs")
+    prepare.add_argument("chapter", help="01..06")
+    prepare.set_defaults(func=cmd_prepare)
+
+    check = sub.add_parser("check", help="check an exercise against the course engine")
+    check.add_argument("exercise", help="exercise id, e.g. ch01-ex1")
+    check.add_argument("--json", action="store_true", help="machine-readable result")
+    check.add_argument(
+        "--answer", action="append", type=_parse_answer, metavar="NAME=VALUE", help="an answer variable"
+    )
+    check.set_defaults(func=cmd_check)
+
+    lst = sub.add_parser("list", help="list the exercises")
+    lst.set_defaults(func=cmd_list)
+    return parser
+
+
+def _engine_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--mode", choices=["lab", "host"], help="lab (default) or host; saved as the default")
+    p.add_argument("--port", type=int, help="JupyterLab's port on 127.0.0.1 (default 8888)")
+    p.add_argument("--privileged", action="store_true", help="run the lab --privileged (where allowed)")
+    p.add_argument("--no-jupyter", action="store_true", help="start the engine only")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except GraderError as e:
+        print(f"docker-course: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("docker-course: interrupted", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""Course-provided images (``course/web:1.0``, ...): built offline from sources the course ships."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import docker
+from docker.errors import BuildError, DockerException, ImageNotFound
+
+from grader.engine import images
+from grader.engine.progress import Reporter, silent
+from grader.errors import ImageProvisionError, UnknownExercise
+
+SOURCES = Path(__file__).resolve().parents[1] / "images" / "provided"
+PROVIDED_LABEL = "org.docker-course.provided"
+PROVIDED = {
+    "course/web:1.0": ("web", ["busybox"]),
+    "course/kv:1.0": ("kv", ["busybox"]),
+    "course/volume-port:1.0": ("volume-port", ["busybox"]),
+}
+CHAPTERS = {
+    "01": ("01-dockerfile", [], ["busybox"]),
+    "02": ("02-ports", ["course/web:1.0"], ["busybox"]),
+    "03": ("03-networks", ["course/web:1.0"], ["busybox"]),
+    "04": ("04-namespaces", [], ["busybox"]),
+    "05": ("05-volumes", ["course/kv:1.0", "course/volume-port:1.0"], ["busybox"]),
+    "06": ("06-multistage", [], ["busybox", "python:3.11", "python:3.11-slim"]),
+}
+
+
+def chapter_key(chapter: str) -> str:
+    """``2``, ``02``, ``ch02``, ``02-ports`` -> ``02``.
+
+    Raises:
+        UnknownExercise: not a chapter of the course.
+    """
+    m = re.match(r"^(?:ch)?0?([1-6])(?:-.*)?$", chapter.strip().lower())
+    if not m:
+        raise UnknownExercise(f"{chapter!r} is not a chapter: use 01..06 (e.g. `docker-course prepare 02`).")
+    return f"0{m.group(1)}"
+
+
+def base_images_for(chapter: str) -> list[str]:
+    """Base images a chapter's exercises use."""
+    return list(CHAPTERS[chapter_key(chapter)][2])
+
+
+def _recipe(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def is_provided(image_tags: list[str], labels: dict[str, str]) -> bool:
+    """True for a course-provided image itself (not a learner image built FROM one)."""
+    return labels.get(PROVIDED_LABEL, "") in image_tags
+
+
+def build_provided(client: docker.DockerClient, tag: str, report: Reporter = silent) -> bool:
+    """Build one course-provided image unless it is current. Returns True when it built."""
+    folder_name, bases = PROVIDED[tag]
+    folder = SOURCES / folder_name
+    recipe = _recipe(folder)
+    images.load_into(client, bases, report=report)
+    base_ids = "+".join(client.images.get(images.resolve([b])[0].tag).id[7:19] for b in bases)
+    wanted = f"{recipe}-{base_ids}"
+    try:
+        if client.images.get(tag).labels.get(PROVIDED_LABEL + ".recipe") == wanted:
+            report(f"{tag}: up to date")
+            return False
+    except ImageNotFound:
+        pass
+    report(f"{tag}: building from {folder.relative_to(SOURCES.parents[1])}")
+    try:
+        client.images.build(
+            path=str(folder), tag=tag, rm=True, forcerm=True, network_mode="none",
+            labels={PROVIDED_LABEL: tag, PROVIDED_LABEL + ".recipe": wanted},
+        )
+    except BuildError as e:
+        raise ImageProvisionError(f"Building {tag} failed: {e.msg}") from e
+    except DockerException as e:
+        raise ImageProvisionError(f"Building {tag} failed: {e}") from e
+    return True
+
+
+def prepare(client: docker.DockerClient, chapter: str, report: Reporter = silent) -> list[str]:
+    """Make a chapter's base images and course-provided images exist; idempotent, offline."""
+    key = chapter_key(chapter)
+    _, provided, bases = CHAPTERS[key]
+    images.load_into(client, bases, report=report)
+    for tag in provided:
+        build_provided(client, tag, report)
+    return [*bases, *provided]

@@ -1,0 +1,1 @@
+"""nbgrader glue: preprocessors and the class grading pipeline, configured through traitlets."""

@@ -1,0 +1,86 @@
+"""The check-cell helper, built to nbgrader's scoring rule.
+
+nbgrader gives a test cell 0 only when it shows an error or writes to stderr; a
+numeric result is partial credit; anything else is full credit. So ``check``
+displays its feedback, raises a one-line error at 0 points, returns the score when
+partial, and returns None (no output, nothing on stderr) when passed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grader.chapters import get
+from grader.chapters.runner import run_exercise
+from grader.checks.result import CheckResult
+from grader.errors import GraderError
+
+
+class CheckFailed(GraderError):
+    """An exercise scored 0; shown as one line, without a traceback."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"CheckFailed: {self}"]
+
+
+def _user_namespace() -> dict[str, Any]:
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:
+        return {}
+    return dict(shell.user_ns) if shell is not None else {}
+
+
+def collect_answers(exercise_id: str, given: dict[str, Any]) -> dict[str, Any]:
+    """The exercise's answer variables: given ones, else from the notebook's namespace."""
+    try:
+        names = get(exercise_id).answers
+    except GraderError:
+        return dict(given)
+    namespace = _user_namespace()
+    answers = dict(given)
+    for name in names:
+        if name not in answers and name in namespace:
+            answers[name] = namespace[name]
+    return answers
+
+
+def show(result: CheckResult) -> None:
+    """Display a result: HTML in a notebook, text elsewhere (stdout only)."""
+    try:
+        from IPython.display import HTML, display
+
+        from IPython import get_ipython
+
+        if get_ipython() is not None:
+            display(HTML(result.to_html()))
+            return
+    except ImportError:
+        pass
+    print(result.to_text())
+
+
+def check(exercise_id: str, **answers: Any) -> float | None:
+    """Check an exercise and show expected / found / hint for each part.
+
+    Returns:
+        None when every part passed; the score when partial.
+
+    Raises:
+        CheckFailed: the exercise scored 0 (one line, so nbgrader scores it 0).
+
+    Example::
+
+        from grader import check
+        check("ch01-ex1")
+    """
+    result = run_exercise(exercise_id, collect_answers(exercise_id, answers))
+    show(result)
+    if result.score <= 0:
+        reason = result.error or next((p.hint or p.found for p in result.parts if not p.passed), "")
+        raise CheckFailed(f"{exercise_id}: 0/{result.max_score:g} points. {reason}".strip())
+    if result.score < result.max_score:
+        return result.score
+    return None

@@ -1,0 +1,141 @@
+"""Helpers for tests: the test lab, builds from Dockerfile text, commands inside the lab,
+notebooks executed inside the lab (where `localhost` and `docker` mean the lab's)."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import docker
+import nbformat
+
+from grader.chapters.runner import run_exercise
+from grader.checks.result import CheckResult
+from grader.engine import images, lab
+from grader.engine.install import ensure_host_engine
+from grader.engine.reset import reset
+from grader.engine.settings import Settings, repo_root
+
+REPO = repo_root()
+ARTIFACTS = REPO / "build" / "test-artifacts"
+
+
+def host_inventory() -> dict[str, set[str]]:
+    """Names of containers, networks and volumes on the host engine."""
+    host = ensure_host_engine()
+    return {
+        "containers": {c.name or c.id for c in host.containers.list(all=True)},
+        "networks": {n.name or n.id for n in host.networks.list()},
+        "volumes": {v.name or "" for v in host.volumes.list()},
+    }
+
+
+@dataclass
+class Ran:
+    """What a command inside the lab printed."""
+
+    exit_code: int
+    output: str
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+
+@dataclass
+class EngineSession:
+    """The test lab: its container on the host engine and a client on its own engine."""
+
+    name: str
+    host: docker.DockerClient
+    client: docker.DockerClient
+    container: Any
+
+    @classmethod
+    def start(cls, name: str) -> EngineSession:
+        host = ensure_host_engine()
+        images.provision(host)
+        settings = Settings.load()
+        lab.up(host, settings, name=name, jupyter=False)
+        return cls(name, host, lab.lab_engine(settings, name), lab.find(host, name))
+
+    def stop(self) -> None:
+        lab.down(self.host, self.name, keep_data=False)
+
+    def reset(self) -> None:
+        reset(self.client, whole_engine=True)
+        images.load_into(self.client)
+
+    def assert_clean(self) -> None:
+        """Nothing but base (and course-provided) images is left in the lab's engine."""
+        left = {
+            "containers": [c.name for c in self.client.containers.list(all=True)],
+            "volumes": [v.name for v in self.client.volumes.list()],
+            "networks": [n.name for n in self.client.networks.list() if n.name not in ("bridge", "host", "none")],
+        }
+        assert not any(left.values()), f"left in the lab's engine: {left}"
+
+    def sh(self, command: str, workdir: str | None = None, timeout: int = 300) -> Ran:
+        """Run a shell command inside the lab (its `docker` talks to the lab's engine)."""
+        code, output = self.container.exec_run(
+            ["timeout", str(timeout), "sh", "-c", command], workdir=workdir, environment={"HOME": "/root"}
+        )
+        return Ran(int(code), output.decode(errors="replace"))
+
+    def build(
+        self, dockerfile: str, tag: str, files: dict[str, str | bytes] | None = None,
+        buildargs: dict[str, str] | None = None,
+    ) -> None:
+        """Build ``dockerfile`` (text) with extra context ``files`` into ``tag`` on the lab engine."""
+        with tempfile.TemporaryDirectory() as tmp:
+            ctx = Path(tmp)
+            (ctx / "Dockerfile").write_text(dockerfile)
+            for rel, content in (files or {}).items():
+                path = ctx / rel
+                path.parent.mkdir(parents=True, exist_ok=True)
+                if isinstance(content, bytes):
+                    path.write_bytes(content)
+                else:
+                    path.write_text(content)
+            self.client.images.build(path=str(ctx), tag=tag, rm=True, forcerm=True, buildargs=buildargs)
+
+    def check(self, exercise_id: str, **answers: Any) -> CheckResult:
+        """Run an exercise's checks against the test lab."""
+        return run_exercise(exercise_id, answers, client=self.client)
+
+    def execute_notebook(self, notebook: Path, timeout: int = 900, cell_timeout: int = 600) -> nbformat.NotebookNode:
+        """Execute a notebook top to bottom inside the lab (cwd: its folder); return the result.
+
+        Errors in cells do not stop the run (``--allow-errors``): callers inspect outputs.
+        """
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        out = ARTIFACTS / f"{notebook.stem}-{uuid.uuid4().hex[:6]}.ipynb"
+        command = " ".join(
+            shlex.quote(a)
+            for a in [
+                "jupyter", "nbconvert", "--to", "notebook", "--execute", "--allow-errors",
+                f"--ExecutePreprocessor.timeout={cell_timeout}", "--output", str(out), str(notebook),
+            ]
+        )
+        ran = self.sh(command, workdir=str(notebook.parent), timeout=timeout)
+        assert ran.ok, f"nbconvert failed for {notebook}: {ran.output[-2000:]}"
+        return nbformat.read(str(out), as_version=4)
+
+
+def errors_in(nb: nbformat.NotebookNode) -> list[str]:
+    """Error outputs of an executed notebook, as 'cell N: ename: evalue'."""
+    found = []
+    for i, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                found.append(f"cell {i}: {output.get('ename')}: {output.get('evalue')}")
+    return found
+
+
+def dump(result: CheckResult) -> str:
+    return json.dumps(result.to_json(), indent=1)
