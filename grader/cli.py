@@ -107,9 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="check an exercise against the course engine")
     check.add_argument("exercise", help="exercise id, e.g. ch01-ex1")
     check.add_argument("--json", action="store_true", help="machine-readable result")
-    check.add_argument(
-        "--answer", action="append", type=_parse_answer, metavar="NAME=VALUE", help="an answer variable"
-    )
+    check.add_argument("--answer", action="append", type=_parse_answer, metavar="NAME=VALUE", help="an answer variable")
     check.set_defaults(func=cmd_check)
 
     lst = sub.add_parser("list", help="list the exercises")

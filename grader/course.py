@@ -93,9 +93,7 @@ def status(settings: Settings | None = None) -> dict[str, Any]:
             reachable=True,
             engine_version=version.get("Version"),
             api_version=version.get("ApiVersion"),
-            base_images={
-                t: base_images.present(client, base_images.BY_TAG[t]) for t in base_images.COURSE_BASE_TAGS
-            },
+            base_images={t: base_images.present(client, base_images.BY_TAG[t]) for t in base_images.COURSE_BASE_TAGS},
         )
     except GraderError as e:
         data.update(reachable=False, error=str(e), base_images={})
@@ -216,9 +214,23 @@ def _host_jupyter(settings: Settings, report: Any) -> str:
     env = dict(os.environ, DOCKER_COURSE_MODE="host", DOCKER_HOST=host_engine_url(), JUPYTER_TOKEN=token)
     with open(log, "ab") as out:
         proc = subprocess.Popen(  # noqa: S603 - fixed command
-            [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip", "127.0.0.1", "--port", str(port),
-             "--allow-root", f"--ServerApp.root_dir={course_dir()}"],
-            stdout=out, stderr=out, stdin=subprocess.DEVNULL, env=env, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "jupyterlab",
+                "--no-browser",
+                "--ip",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--allow-root",
+                f"--ServerApp.root_dir={course_dir()}",
+            ],
+            stdout=out,
+            stderr=out,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}/lab?token={token}"
     deadline = time.monotonic() + 60

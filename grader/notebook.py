@@ -50,9 +50,8 @@ def collect_answers(exercise_id: str, given: dict[str, Any]) -> dict[str, Any]:
 def show(result: CheckResult) -> None:
     """Display a result: HTML in a notebook, text elsewhere (stdout only)."""
     try:
-        from IPython.display import HTML, display
-
         from IPython import get_ipython
+        from IPython.display import HTML, display
 
         if get_ipython() is not None:
             display(HTML(result.to_html()))
@@ -84,3 +83,23 @@ def check(exercise_id: str, **answers: Any) -> float | None:
     if result.score < result.max_score:
         return result.score
     return None
+
+
+def prepare(chapter: str) -> None:
+    """First cell of a chapter: make its base and course-provided images exist (offline).
+
+    Prints one line per step (stdout only) and a summary; an error becomes one line.
+
+    Example::
+
+        from grader.notebook import prepare
+        prepare("02")
+    """
+    from grader.engine.client import course_engine
+    from grader.engine.provided import prepare as prepare_chapter
+
+    try:
+        ready = prepare_chapter(course_engine(), chapter, report=lambda message: print(message, flush=True))
+    except GraderError as e:
+        raise CheckFailed(str(e)) from None
+    print(f"Ready: {', '.join(ready)}")

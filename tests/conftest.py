@@ -29,7 +29,9 @@ def engine_session() -> Iterator[EngineSession]:
     finally:
         session.stop()
         after = host_inventory()
-        leftovers = {kind: sorted(after[kind] - before[kind]) for kind in after}
+        # only what this session made: other labs (a learner's, a parallel run's) may come and go
+        mine = (TEST_LAB, "course-probe")
+        leftovers = {kind: sorted(n for n in after[kind] - before[kind] if n.startswith(mine)) for kind in after}
         leftovers = {k: v for k, v in leftovers.items() if v}
         assert not leftovers, f"the test session left objects on the host engine: {leftovers}"
 

@@ -88,7 +88,10 @@ class EngineSession:
         return Ran(int(code), output.decode(errors="replace"))
 
     def build(
-        self, dockerfile: str, tag: str, files: dict[str, str | bytes] | None = None,
+        self,
+        dockerfile: str,
+        tag: str,
+        files: dict[str, str | bytes] | None = None,
         buildargs: dict[str, str] | None = None,
     ) -> None:
         """Build ``dockerfile`` (text) with extra context ``files`` into ``tag`` on the lab engine."""
@@ -118,8 +121,16 @@ class EngineSession:
         command = " ".join(
             shlex.quote(a)
             for a in [
-                "jupyter", "nbconvert", "--to", "notebook", "--execute", "--allow-errors",
-                f"--ExecutePreprocessor.timeout={cell_timeout}", "--output", str(out), str(notebook),
+                "jupyter",
+                "nbconvert",
+                "--to",
+                "notebook",
+                "--execute",
+                "--allow-errors",
+                f"--ExecutePreprocessor.timeout={cell_timeout}",
+                "--output",
+                str(out),
+                str(notebook),
             ]
         )
         ran = self.sh(command, workdir=str(notebook.parent), timeout=timeout)
@@ -139,3 +150,36 @@ def errors_in(nb: nbformat.NotebookNode) -> list[str]:
 
 def dump(result: CheckResult) -> str:
     return json.dumps(result.to_json(), indent=1)
+
+
+def release(assignment: str) -> Path:
+    """Generate the student version of ``course/<assignment>`` with the real nbgrader CLI.
+
+    Returns the released assignment folder (under ``build/``, which the test lab mounts).
+    """
+    import os
+    import subprocess
+    import sys
+
+    root = ARTIFACTS / f"nbgrader-{uuid.uuid4().hex[:6]}"
+    root.mkdir(parents=True)
+    env = dict(os.environ, DOCKER_COURSE_NBGRADER_ROOT=str(root))
+    done = subprocess.run(
+        [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, f"nbgrader generate_assignment {assignment} failed:\n{done.stdout}\n{done.stderr}"
+    return root / "release" / assignment
+
+
+def scores(nb: nbformat.NotebookNode) -> dict[str, tuple[float, float]]:
+    """grade_id -> (score, max) of each graded cell, by nbgrader's own rule (determine_grade)."""
+    from nbgrader import utils
+
+    out = {}
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("grade"):
+            score, max_score = utils.determine_grade(cell)
+            out[meta["grade_id"]] = (float(score or 0), float(max_score or 0))
+    return out

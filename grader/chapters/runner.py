@@ -51,8 +51,12 @@ def run_exercise(
             result.parts.append(_failed(check.describe(), check.points, str(e), check.missing_hint))
         except Exception as e:  # noqa: BLE001 - a bug in a check must not cost the learner a traceback
             result.parts.append(
-                _failed(check.describe(), check.points, f"the check itself failed ({type(e).__name__}: {e})",
-                        "Re-run the check; if it persists, report it to your instructor.")
+                _failed(
+                    check.describe(),
+                    check.points,
+                    f"the check itself failed ({type(e).__name__}: {e})",
+                    "Re-run the check; if it persists, report it to your instructor.",
+                )
             )
     done = {p.name for p in result.parts}
     for check in exercise.checks:

@@ -30,15 +30,27 @@ def _discover() -> dict[str, type[Check]]:
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, Check) and value is not Check:
-                if value.__module__ == module.__name__:
-                    registry[value.kind] = value
+            is_type = isinstance(value, type) and issubclass(value, Check) and value is not Check
+            if is_type and value.__module__ == module.__name__:
+                registry[value.kind] = value
     return registry
 
 
 REGISTRY: dict[str, type[Check]] = _discover()
 
 __all__ = [
-    "REGISTRY", "Check", "CheckResult", "Context", "ImageBasedOn", "ImageConfig", "ImageEnv",
-    "ImageExists", "ImageFile", "ImageHistory", "ImageLabel", "ImageRun", "Outcome", "Part",
+    "REGISTRY",
+    "Check",
+    "CheckResult",
+    "Context",
+    "ImageBasedOn",
+    "ImageConfig",
+    "ImageEnv",
+    "ImageExists",
+    "ImageFile",
+    "ImageHistory",
+    "ImageLabel",
+    "ImageRun",
+    "Outcome",
+    "Part",
 ]

@@ -24,6 +24,8 @@ class ImageBasedOn(Check):
         if image.starts_with(base):
             return Outcome(True, expected, f"{len(image.layers)} layers, starting with {self.base}'s")
         return Outcome(
-            False, expected, f"{len(image.layers)} layer(s) that do not start with {self.base}'s",
+            False,
+            expected,
+            f"{len(image.layers)} layer(s) that do not start with {self.base}'s",
             f"Start the Dockerfile with `FROM {self.base}`.",
         )

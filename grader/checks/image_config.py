@@ -36,7 +36,9 @@ class ImageConfig(Check):
                 return Outcome(False, expected, f"no {self.field_name}")
             if shell:
                 return Outcome(
-                    False, expected, f"shell form {value}",
+                    False,
+                    expected,
+                    f"shell form {value}",
                     "Shell form runs `/bin/sh -c ...`, which ignores arguments given to `docker run`: "
                     'write ENTRYPOINT ["..."] as a JSON array.',
                 )

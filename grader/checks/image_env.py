@@ -24,10 +24,8 @@ class ImageEnv(Check):
     def evaluate(self, ctx: Context) -> Outcome:
         image = ctx.facts.image(self.tag)
         result = ctx.facts.run(ProbeSpec(image=self.tag, entrypoint=["env"], command=[]))
-        if result.ok:
-            env = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
-        else:  # no `env` in the image (e.g. FROM scratch): the config is what the process gets
-            env = image.env
+        # no `env` in the image (e.g. FROM scratch): the config is what the process gets
+        env = dict(ln.split("=", 1) for ln in result.stdout.splitlines() if "=" in ln) if result.ok else image.env
         expected = ", ".join([f"{k}={v}" for k, v in self.has.items()] + [f"no {k}" for k in self.lacks])
         wrong = [f"{k}={env.get(k, '(unset)')}" for k, v in self.has.items() if env.get(k) != v]
         present = [f"{k}={env[k]}" for k in self.lacks if k in env]

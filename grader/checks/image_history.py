@@ -30,7 +30,8 @@ class ImageHistory(Check):
         base = ctx.facts.image(self.base) if self.base else None
         steps = image.own_history(base)
         wanted = [
-            s for s in steps
+            s
+            for s in steps
             if s.instruction == self.instruction and (not self.pattern or re.search(self.pattern, s.created_by))
         ]
         expected = f"a {self.instruction} step" + (f" matching {self.pattern!r}" if self.pattern else "")

@@ -28,17 +28,21 @@ class ImageLabel(Check):
         if found_value is None:
             shown = ", ".join(f"{k}={v}" for k, v in sorted(labels.items()) if not k.startswith("org.docker-course"))
             return Outcome(
-                False, expected, f"no label {self.key} (labels: {shown or 'none'})",
+                False,
+                expected,
+                f"no label {self.key} (labels: {shown or 'none'})",
                 f"Add `LABEL {self.key}=...` to the Dockerfile and rebuild (MAINTAINER is deprecated).",
             )
         if self.value is None and not found_value.strip():
             return Outcome(False, expected, f"{self.key}=''", f"Give {self.key} a value.")
         if self.value is not None and found_value != self.value:
             return Outcome(False, expected, f"{self.key}={found_value}", "The label has another value.")
-        if self.base and ctx.facts.exists("image", self.base):
-            if ctx.facts.image(self.base).labels.get(self.key) == found_value:
-                return Outcome(
-                    False, f"{expected}, set by {self.tag} itself", f"inherited from {self.base}",
-                    "Set the label in your own Dockerfile.",
-                )
+        inherited = self.base and ctx.facts.exists("image", self.base)
+        if inherited and ctx.facts.image(str(self.base)).labels.get(self.key) == found_value:
+            return Outcome(
+                False,
+                f"{expected}, set by {self.tag} itself",
+                f"inherited from {self.base}",
+                "Set the label in your own Dockerfile.",
+            )
         return Outcome(True, expected, f"{self.key}={found_value}")

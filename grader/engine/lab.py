@@ -8,6 +8,7 @@ sits in a host folder so host-side tools reach the same engine.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import shutil
 import subprocess
@@ -62,7 +63,10 @@ def ensure_network(host: docker.DockerClient) -> None:
         ipam = docker.types.IPAMConfig(pool_configs=[docker.types.IPAMPool(subnet=LAB_SUBNET)])
         try:
             host.networks.create(
-                LAB_NETWORK, driver="bridge", ipam=ipam, labels={COURSE_LABEL: "lab-network"},
+                LAB_NETWORK,
+                driver="bridge",
+                ipam=ipam,
+                labels={COURSE_LABEL: "lab-network"},
                 options={"com.docker.network.bridge.name": LAB_BRIDGE},
             )
         except APIError as e:
@@ -176,10 +180,8 @@ def up(
         api.start(created["Id"])
         container = host.containers.get(created["Id"])
     except APIError as e:
-        try:
+        with contextlib.suppress(APIError):
             api.remove_container(name, force=True)
-        except APIError:
-            pass
         raise LabError(_explain_start_error(e, port)) from e
     return _ready(host, container, run_dir, base_images, report, timeout)
 
@@ -213,9 +215,7 @@ def _ready(
         if container.status != "running" or time.monotonic() > deadline:
             logs = container.logs(tail=15).decode(errors="replace").strip()
             _remove(container)
-            raise LabError(
-                f"The lab's engine did not start ({container.status}). Its last words: {logs[-600:]}"
-            )
+            raise LabError(f"The lab's engine did not start ({container.status}). Its last words: {logs[-600:]}")
         time.sleep(0.2)
     lab_engine = connect("unix://" + str(run_dir / "docker.sock"), what="lab engine")
     images.load_into(lab_engine, base_images, report=report)
@@ -297,4 +297,3 @@ def lab_engine(settings: Settings, name: str | None = None) -> docker.DockerClie
             f"Lab {name or settings.lab_name!r} is not running. Start it with `docker-course engine up`."
         )
     return connect("unix://" + str(sock), what=f"lab {name or settings.lab_name!r}")
-

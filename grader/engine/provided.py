@@ -77,7 +77,11 @@ def build_provided(client: docker.DockerClient, tag: str, report: Reporter = sil
     report(f"{tag}: building from {folder.relative_to(SOURCES.parents[1])}")
     try:
         client.images.build(
-            path=str(folder), tag=tag, rm=True, forcerm=True, network_mode="none",
+            path=str(folder),
+            tag=tag,
+            rm=True,
+            forcerm=True,
+            network_mode="none",
             labels={PROVIDED_LABEL: tag, PROVIDED_LABEL + ".recipe": wanted},
         )
     except BuildError as e:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 import docker
@@ -81,7 +82,5 @@ def reset(client: docker.DockerClient, whole_engine: bool, report: Reporter = si
 
 
 def _quietly(action: object, **kwargs: object) -> None:
-    try:
+    with contextlib.suppress(NotFound, APIError):
         action(**kwargs)  # type: ignore[operator]
-    except (NotFound, APIError):
-        pass

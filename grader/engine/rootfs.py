@@ -21,9 +21,20 @@ PATH_LOCAL_FIRST = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 # Paths removed from Debian root filesystems to stay near the official image sizes.
 TRIM_PATHS = (
-    "usr/share/doc", "usr/share/man", "usr/share/info", "usr/share/locale", "usr/share/lintian",
-    "usr/share/linda", "usr/share/i18n", "var/lib/apt/lists", "var/cache/apt", "var/cache/debconf",
-    "var/log", "usr/share/zoneinfo/right", "usr/share/zoneinfo/posix", "var/cache/man",
+    "usr/share/doc",
+    "usr/share/man",
+    "usr/share/info",
+    "usr/share/locale",
+    "usr/share/lintian",
+    "usr/share/linda",
+    "usr/share/i18n",
+    "var/lib/apt/lists",
+    "var/cache/apt",
+    "var/cache/debconf",
+    "var/log",
+    "usr/share/zoneinfo/right",
+    "usr/share/zoneinfo/posix",
+    "var/cache/man",
 )
 
 

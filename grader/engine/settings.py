@@ -10,6 +10,7 @@ import json
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from grader.errors import ConfigError
 
@@ -79,7 +80,7 @@ class Settings:
     @classmethod
     def load(cls) -> Settings:
         """Read settings: environment, then config.json, then defaults."""
-        data: dict[str, object] = {}
+        data: dict[str, Any] = {}
         path = state_dir() / "config.json"
         if path.exists():
             try:

@@ -192,9 +192,7 @@ class ContainerFacts:
         for key, bindings in (self.host_config.get("PortBindings") or {}).items():
             port, _, proto = key.partition("/")
             for b in bindings or []:
-                out.append(
-                    PortBinding(int(port), proto or "tcp", b.get("HostIp", ""), int(b.get("HostPort") or 0))
-                )
+                out.append(PortBinding(int(port), proto or "tcp", b.get("HostIp", ""), int(b.get("HostPort") or 0)))
         return out
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import tarfile
 import uuid
@@ -183,8 +184,11 @@ def read_files(client: docker.DockerClient, ref: str, paths: list[str]) -> dict[
     container = None
     try:
         container = client.containers.create(
-            ref, entrypoint=["/course-file-reader"], name=f"course-probe-{uuid.uuid4().hex[:10]}",
-            labels={PROBE_LABEL: "true"}, network_mode="none",
+            ref,
+            entrypoint=["/course-file-reader"],
+            name=f"course-probe-{uuid.uuid4().hex[:10]}",
+            labels={PROBE_LABEL: "true"},
+            network_mode="none",
         )
         for path in paths:
             out[path] = _copy_out(container, path)
@@ -194,10 +198,8 @@ def read_files(client: docker.DockerClient, ref: str, paths: list[str]) -> dict[
         raise EngineUnavailable(f"The course engine failed while reading files from {ref} ({e}).") from e
     finally:
         if container is not None:
-            try:
+            with contextlib.suppress(DockerException):
                 container.remove(force=True, v=True)
-            except DockerException:
-                pass
     return out
 
 

@@ -7,6 +7,7 @@ is removed in ``finally``, volumes included, whatever happens.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -99,10 +100,8 @@ def run_probe(client: docker.DockerClient, spec: ProbeSpec) -> ProbeResult:
         raise EngineUnavailable(f"The course engine stopped answering during a check ({e}).") from e
     finally:
         if container is not None:
-            try:
+            with contextlib.suppress(DockerException):
                 container.remove(force=True, v=True)
-            except DockerException:
-                pass
 
 
 def host_probe(

@@ -46,13 +46,13 @@ class EngineFacts:
         return value
 
     def image(self, ref: str) -> ImageFacts:
-        return self._once(("image", ref), lambda: ImageFacts.read(self.client, ref))  # type: ignore[no-any-return]
+        return self._once(("image", ref), lambda: ImageFacts.read(self.client, ref))
 
     def container(self, name: str) -> ContainerFacts:
-        return self._once(("container", name), lambda: ContainerFacts.read(self.client, name))  # type: ignore[no-any-return]
+        return self._once(("container", name), lambda: ContainerFacts.read(self.client, name))
 
     def network(self, name: str) -> NetworkFacts:
-        return self._once(("network", name), lambda: NetworkFacts.read(self.client, name))  # type: ignore[no-any-return]
+        return self._once(("network", name), lambda: NetworkFacts.read(self.client, name))
 
     def volume(self, name: str) -> dict[str, Any]:
         def read() -> dict[str, Any]:
@@ -63,7 +63,7 @@ class EngineFacts:
             except DockerException as e:
                 raise EngineUnavailable(f"The course engine did not answer about volume {name} ({e}).") from e
 
-        return self._once(("volume", name), read)  # type: ignore[no-any-return]
+        return self._once(("volume", name), read)
 
     def exists(self, kind: str, name: str) -> bool:
         """True when the image/container/network/volume ``name`` exists."""
@@ -85,11 +85,11 @@ class EngineFacts:
                 pids[name] = facts.pid
             return read_namespaces(self.client, pids)
 
-        return self._once(("namespaces", containers), read)  # type: ignore[no-any-return]
+        return self._once(("namespaces", containers), read)
 
     def http(self, host: str, port: int, path: str = "/") -> HttpAnswer:
         """An HTTP GET from the engine host's network namespace (probe)."""
-        return self._once(("http", host, port, path), lambda: http_get(self.client, host, port, path))  # type: ignore[no-any-return]
+        return self._once(("http", host, port, path), lambda: http_get(self.client, host, port, path))
 
     def veth_peer(self, container: str) -> str | None:
         """The engine-host veth paired with the container's eth0."""
@@ -100,9 +100,9 @@ class EngineFacts:
                 raise NotFound(f"The container {container} is not running (status {facts.status}).")
             return veth_peer(self.client, facts.pid)
 
-        return self._once(("veth", container), read)  # type: ignore[no-any-return]
+        return self._once(("veth", container), read)
 
     def run(self, spec: ProbeSpec) -> ProbeResult:
         """Run a probe (an image with a command) once per distinct spec."""
         key = ("run", spec.image, tuple(spec.command or ()), tuple(spec.entrypoint or ()), spec.user, spec.pid_host)
-        return self._once(key, lambda: run_probe(self.client, spec))  # type: ignore[no-any-return]
+        return self._once(key, lambda: run_probe(self.client, spec))

@@ -48,13 +48,13 @@ class ClearSolutionsWithStubs(ClearSolutions):
             return super().preprocess_cell(cell, resources, cell_index)
         stub = (cell.metadata.get(STUB_KEY) or {}).get("stub")
         if stub is None:
-            stub = {
-                "dockerfile": self.dockerfile_stub, "file": self.file_stub, "shell": self.shell_stub
-            }.get(cell_kind(cell.source))
+            stub = {"dockerfile": self.dockerfile_stub, "file": self.file_stub, "shell": self.shell_stub}.get(
+                cell_kind(cell.source)
+            )
         if stub is None:
             return super().preprocess_cell(cell, resources, cell_index)
         language = resources["language"]
-        saved = self.code_stub
+        saved: dict[str, str] = dict(self.code_stub)  # type: ignore[has-type]
         self.code_stub = {**saved, language: stub}
         try:
             return super().preprocess_cell(cell, resources, cell_index)

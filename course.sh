@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# docker-course: one command starts the course, one runs the whole test suite.
+#
+#   ./course.sh start   set everything up (Python venv, Docker engine, offline base
+#                       images, the lab) and start JupyterLab; prints the URL
+#   ./course.sh test    set everything up and run the whole test suite (lint, types,
+#                       unit, engine, notebooks, classroom grading, browser)
+#   ./course.sh stop    stop the lab (its data is kept)
+#
+# Safe to run again: the second run reuses everything.
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")"
+ROOT=$PWD
+VENV="$ROOT/.venv"
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+say() { printf '[course.sh] %s\n' "$*" >&2; }
+STAGE_START=0
+stage() { STAGE_START=$(date +%s); say "== $1"; }
+stage_done() { say "   done in $(( $(date +%s) - STAGE_START )) s"; }
+
+is_debian_root() { [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ] && command -v apt-get >/dev/null; }
+APT_UPDATED=0
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if ! is_debian_root; then
+    say "missing system packages: ${missing[*]} (install them, or run as root on Debian/Ubuntu)"
+    return 1
+  fi
+  say "apt-get install ${missing[*]}"
+  if [ "$APT_UPDATED" = 0 ]; then apt-get update -qq; APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+setup() {
+  stage "setup: system packages and the Python environment"
+  # the engine and the offline image builder (the course starts dockerd itself)
+  if is_debian_root; then apt_install docker.io debootstrap iptables python3-venv ca-certificates; fi
+  if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi
+  local stamp
+  stamp=$(sha256sum < pyproject.toml | cut -c1-16)
+  if [ "$(cat "$VENV/.installed" 2>/dev/null)" != "$stamp" ]; then
+    "$VENV/bin/pip" install -q --upgrade pip
+    "$VENV/bin/pip" install -q -e ".[test]"
+    echo "$stamp" > "$VENV/.installed"
+  fi
+  stage_done
+}
+
+cmd_start() {
+  setup
+  stage "start: engine, base images, lab, JupyterLab"
+  "$VENV/bin/docker-course" up "$@"
+  stage_done
+}
+
+FAILED=()
+run_pytest() {  # name, pytest args...
+  local name=$1; shift
+  stage "tests: $name"
+  local rc=0
+  "$VENV/bin/python" -m pytest "$@" --junitxml="$ROOT/build/junit-$name.xml" || rc=$?
+  stage_done
+  [ "$rc" = 0 ] || [ "$rc" = 5 ] || FAILED+=("$name")
+}
+
+cmd_test() {
+  local t0; t0=$(date +%s)
+  setup
+  if is_debian_root; then apt_install chromium chromium-driver; fi
+  mkdir -p build && rm -f build/junit-*.xml
+
+  stage "lint: ruff and mypy on grader/"
+  local rc=0
+  "$VENV/bin/ruff" check grader tests || rc=1
+  "$VENV/bin/ruff" format --check grader || rc=1
+  "$VENV/bin/mypy" grader || rc=1
+  [ "$rc" = 0 ] || FAILED+=("lint")
+  stage_done
+
+  run_pytest unit tests/unit -q
+
+  stage "engine: host engine and base images (offline)"
+  "$VENV/bin/docker-course" images
+  stage_done
+
+  run_pytest engine tests -q -m "engine and not slow and not browser"
+  run_pytest classroom tests -q -m "slow and not browser"
+  run_pytest browser tests -q -m "browser"
+
+  "$VENV/bin/python" - "$ROOT/build" <<'PY'
+import pathlib, sys, xml.etree.ElementTree as ET
+tests = failures = skipped = 0
+for f in sorted(pathlib.Path(sys.argv[1]).glob("junit-*.xml")):
+    for suite in ET.parse(f).getroot().iter("testsuite"):
+        tests += int(suite.get("tests", 0)); skipped += int(suite.get("skipped", 0))
+        failures += int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+print(f"\n{tests - failures - skipped} passed, {failures} failed, {skipped} skipped")
+PY
+  say "whole suite: $(( $(date +%s) - t0 )) s"
+  if [ ${#FAILED[@]} -gt 0 ]; then say "FAILED stages: ${FAILED[*]}"; return 1; fi
+}
+
+case "${1:-start}" in
+  start) shift || true; cmd_start "$@" ;;
+  test) shift; cmd_test "$@" ;;
+  stop) setup >/dev/null 2>&1; "$VENV/bin/docker-course" engine down ;;
+  *) echo "usage: ./course.sh [start|test|stop]" >&2; exit 2 ;;
+esac
