@@ -13,6 +13,7 @@ cd "$(dirname "$(readlink -f "$0")")"
 ROOT=$PWD
 VENV="$ROOT/.venv"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
+export PATH="$VENV/bin:$PATH"  # nbgrader calls alembic from PATH
 
 say() { printf '[course.sh] %s\n' "$*" >&2; }
 STAGE_START=0

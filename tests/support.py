@@ -163,7 +163,9 @@ def release(assignment: str) -> Path:
 
     root = ARTIFACTS / f"nbgrader-{uuid.uuid4().hex[:6]}"
     root.mkdir(parents=True)
-    env = dict(os.environ, DOCKER_COURSE_NBGRADER_ROOT=str(root))
+    # nbgrader runs `alembic` from PATH when it creates a gradebook: the venv's bin first
+    path = f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"
+    env = dict(os.environ, DOCKER_COURSE_NBGRADER_ROOT=str(root), PATH=path)
     done = subprocess.run(
         [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force"],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
