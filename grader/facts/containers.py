@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import docker
-from docker.errors import DockerException
 from docker.errors import NotFound as DockerNotFound
 
 from grader.errors import EngineUnavailable, NotFound
+from grader.facts.engine_errors import ENGINE_ERRORS
 
 MAX_LOG_BYTES = 64_000
 
@@ -74,7 +74,7 @@ class ContainerFacts:
             return cls(client, client.api.inspect_container(name))
         except DockerNotFound as e:
             raise NotFound(f"There is no container named {name} on the course engine.") from e
-        except DockerException as e:
+        except ENGINE_ERRORS as e:
             raise EngineUnavailable(f"The course engine did not answer about {name} ({e}).") from e
 
     def reload(self) -> ContainerFacts:
@@ -233,7 +233,7 @@ class ContainerFacts:
                 raw = self.client.api.logs(
                     self.id, stdout=stream in ("both", "stdout"), stderr=stream in ("both", "stderr"), tail=2000
                 )
-            except DockerException as e:
+            except ENGINE_ERRORS as e:
                 raise EngineUnavailable(f"Could not read the logs of {self.name} ({e}).") from e
             self._logs[stream] = raw[-MAX_LOG_BYTES:].decode(errors="replace")
         return self._logs[stream]

@@ -16,6 +16,7 @@ from docker.errors import NotFound as DockerNotFound
 
 from grader.engine.settings import PROBE_LABEL
 from grader.errors import EngineUnavailable, NotFound
+from grader.facts.engine_errors import ENGINE_ERRORS
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class ImageFacts:
             history = client.api.history(ref)
         except ImageNotFound as e:
             raise NotFound(f"The image {ref} does not exist on the course engine.") from e
-        except DockerException as e:
+        except ENGINE_ERRORS as e:
             raise EngineUnavailable(f"The course engine did not answer about {ref} ({e}).") from e
         return cls(client, ref, attrs, history)
 
@@ -194,7 +195,7 @@ def read_files(client: docker.DockerClient, ref: str, paths: list[str]) -> dict[
             out[path] = _copy_out(container, path)
     except ImageNotFound as e:
         raise NotFound(f"The image {ref} does not exist on the course engine.") from e
-    except DockerException as e:
+    except ENGINE_ERRORS as e:
         raise EngineUnavailable(f"The course engine failed while reading files from {ref} ({e}).") from e
     finally:
         if container is not None:

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import docker
-from docker.errors import DockerException
 from docker.errors import NotFound as DockerNotFound
 
 from grader.errors import EngineUnavailable, NotFound, ProbeError
+from grader.facts.engine_errors import ENGINE_ERRORS
 from grader.facts.probe import ProbeResult, host_probe
 
 
@@ -26,7 +26,7 @@ class NetworkFacts:
             return cls(client.api.inspect_network(name))
         except DockerNotFound as e:
             raise NotFound(f"There is no network named {name} on the course engine.") from e
-        except DockerException as e:
+        except ENGINE_ERRORS as e:
             raise EngineUnavailable(f"The course engine did not answer about network {name} ({e}).") from e
 
     @property

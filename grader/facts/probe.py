@@ -19,6 +19,7 @@ from requests.exceptions import ReadTimeout
 
 from grader.engine.settings import PROBE_LABEL
 from grader.errors import EngineUnavailable, NotFound, ProbeError
+from grader.facts.engine_errors import ENGINE_ERRORS
 
 PROBE_IMAGE = "busybox:latest"
 NSENTER_CAPS = ["SYS_ADMIN", "SYS_PTRACE"]
@@ -96,7 +97,7 @@ def run_probe(client: docker.DockerClient, spec: ProbeSpec) -> ProbeResult:
         raise NotFound(f"The image {spec.image} is not on the course engine.") from e
     except APIError as e:
         raise ProbeError(f"The engine refused a probe container: {e.explanation}") from e
-    except (DockerException, RequestsConnectionError) as e:
+    except ENGINE_ERRORS as e:
         raise EngineUnavailable(f"The course engine stopped answering during a check ({e}).") from e
     finally:
         if container is not None:

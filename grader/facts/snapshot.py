@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import docker
-from docker.errors import DockerException
 from docker.errors import NotFound as DockerNotFound
 
 from grader.errors import EngineUnavailable, NotFound
 from grader.facts.containers import ContainerFacts
+from grader.facts.engine_errors import ENGINE_ERRORS
 from grader.facts.images import ImageFacts
 from grader.facts.namespaces import NamespaceInodes, read_namespaces
 from grader.facts.networks import HttpAnswer, NetworkFacts, http_get, veth_peer
@@ -60,7 +60,7 @@ class EngineFacts:
                 return dict(self.client.api.inspect_volume(name))
             except DockerNotFound as e:
                 raise NotFound(f"There is no volume named {name} on the course engine.") from e
-            except DockerException as e:
+            except ENGINE_ERRORS as e:
                 raise EngineUnavailable(f"The course engine did not answer about volume {name} ({e}).") from e
 
         return self._once(("volume", name), read)

@@ -1,0 +1,126 @@
+"""The course engine itself: status, reset, image provisioning, bad input."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+
+import docker
+import pytest
+
+from grader.chapters.runner import run_exercise
+from grader.engine import images, lab, provided
+from grader.engine.settings import Settings
+from grader.errors import ImageProvisionError, LabError
+from tests.support import EngineSession
+
+pytestmark = pytest.mark.engine
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "grader.cli", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_status_json_names_mode_and_a_reachable_docker_host(engine: EngineSession) -> None:
+    done = cli("engine", "status", "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["mode"] == "lab" and data["reachable"] is True
+    assert data["docker_host"].startswith("unix://") and engine.name in data["docker_host"]
+    assert all(data["base_images"].values()), data["base_images"]
+    # the URL works for host-side tools: the same engine as the test lab's
+    outside = docker.DockerClient(base_url=data["docker_host"], version="1.41")
+    assert outside.info()["ID"] == engine.client.info()["ID"]
+
+
+def test_reset_removes_learner_objects_and_keeps_base_and_provided_images(engine: EngineSession) -> None:
+    provided.prepare(engine.client, "02")
+    engine.build("FROM busybox\nRUN echo hi > /x\n", "course/hello:1.0")
+    engine.build("FROM course/web:1.0\nRUN true\n", "mine:latest")
+    engine.client.networks.create("course-net")
+    engine.client.volumes.create("shared-data")
+    engine.client.containers.run("busybox", ["sleep", "300"], name="web-fixed", detach=True)
+    done = cli("engine", "reset", "--json")
+    assert done.returncode == 0, done.stderr
+    tags = {t for i in engine.client.images.list() for t in i.tags}
+    assert "course/hello:1.0" not in tags and "mine:latest" not in tags
+    assert {"busybox:latest", "python:3.11", "python:3.11-slim", "course/web:1.0"} <= tags
+    assert not engine.client.containers.list(all=True)
+    assert [n.name for n in engine.client.networks.list() if n.name not in ("bridge", "host", "none")] == []
+    assert not engine.client.volumes.list()
+
+
+def test_provisioning_is_idempotent(engine: EngineSession) -> None:
+    before = {i.tag: engine.host.images.get(i.tag).id for i in images.BASE_IMAGES}
+    lines: list[str] = []
+    images.provision(engine.host, report=lines.append)
+    after = {i.tag: engine.host.images.get(i.tag).id for i in images.BASE_IMAGES}
+    assert before == after
+    assert all(line.endswith(": present") for line in lines), lines
+    assert all(images.tarball(i).exists() for i in images.BASE_IMAGES)
+
+
+def test_prepare_is_idempotent_and_offline(engine: EngineSession) -> None:
+    assert provided.build_provided(engine.client, "course/web:1.0") in (True, False)
+    assert provided.build_provided(engine.client, "course/web:1.0") is False
+
+
+def test_missing_base_image_gets_reloaded_or_a_clear_message(engine: EngineSession, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine.client.images.remove("busybox:latest", force=True)
+    images.load_into(engine.client, ["busybox"])  # from the cache tarball
+    assert engine.client.images.get("busybox:latest")
+    engine.client.images.remove("busybox:latest", force=True)
+    monkeypatch.setattr(images, "tarball", lambda image: images.images_cache() / "nothing-here.tar")
+    with pytest.raises(ImageProvisionError) as exc:
+        provided.prepare(engine.client, "01")
+    assert "docker-course images" in str(exc.value)
+    monkeypatch.undo()
+    images.load_into(engine.client)
+
+
+def test_engine_gone_mid_check_is_a_result_not_a_traceback() -> None:
+    dead = docker.DockerClient(base_url="unix:///nonexistent/course.sock", version="1.41", timeout=5)
+    result = run_exercise("ch01-ex1", client=dead)
+    assert result.score == 0 and "start it again" in result.error.lower()
+    assert len(result.parts) == 3
+
+
+def test_port_in_use_is_one_clear_sentence(engine_session: EngineSession) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(LabError) as exc:
+            lab.up(engine_session.host, Settings.load(), name=f"{engine_session.name}-port", jupyter=True, port=port)
+    assert f"Port {port}" in str(exc.value) and "--port" in str(exc.value)
+    assert lab.find(engine_session.host, f"{engine_session.name}-port") is None
+    lab.down(engine_session.host, f"{engine_session.name}-port", keep_data=False)
+
+
+def test_lab_limits_cap_inner_containers(engine: EngineSession) -> None:
+    attrs = engine.container.attrs["HostConfig"]
+    assert attrs["Memory"] > 0 and attrs["PidsLimit"] > 0 and attrs["CgroupnsMode"] == "private"
+    assert not attrs["Privileged"] and "ALL" in (attrs["CapAdd"] or [])
+    ran = engine.sh("docker run --rm -m 64m busybox cat /sys/fs/cgroup/memory/memory.limit_in_bytes "
+                    "2>/dev/null || docker run --rm -m 64m busybox cat /sys/fs/cgroup/memory.max")
+    assert ran.ok and ran.output.strip().splitlines()[-1] == str(64 * 1024 * 1024), ran.output
+
+
+def test_lab_blocks_forwarded_traffic_off_the_machine(engine: EngineSession) -> None:
+    rules = engine.sh("iptables -S DOCKER-USER")
+    assert "-j DROP" in rules.output and "-o eth0" in rules.output, rules.output
+
+
+def test_inside_the_lab_localhost_reaches_published_ports(engine: EngineSession) -> None:
+    ran = engine.sh(
+        "docker run -d --name web-fixed -p 8000:80 busybox httpd -f -p 80 -h /etc >/dev/null && sleep 1 && "
+        "wget -q -O - http://localhost:8000/hostname; docker rm -f web-fixed >/dev/null"
+    )
+    assert ran.ok and ran.output.strip(), ran.output
+
+
+def test_docker0_is_the_articles_default_inside_the_lab(engine: EngineSession) -> None:
+    ran = engine.sh("ip -4 -o addr show docker0")
+    assert "172.17.0.1/16" in ran.output, ran.output

@@ -1,0 +1,95 @@
+"""Check types over recorded facts (no engine): each tells a right answer from wrong ones."""
+
+from __future__ import annotations
+
+from grader.checks import ImageBasedOn, ImageConfig, ImageEnv, ImageFile, ImageHistory, ImageLabel
+from grader.checks.base import Context
+from grader.checks.container_state import ContainerState
+from grader.facts.probe import ProbeResult
+from tests.unit.fakes import FakeFacts, image
+
+BUSYBOX = image("busybox:latest", {"Cmd": ["sh"]}, ["sha256:base"], ["/bin/sh -c #(nop) ADD file:x in /", "/bin/sh -c #(nop)  CMD [\"sh\"]"])
+
+
+def ctx(**images) -> Context:
+    return Context(FakeFacts(images={"busybox:latest": BUSYBOX, **images}))  # type: ignore[arg-type]
+
+
+def test_label_own_value_passes_and_inherited_fails() -> None:
+    own = image("course/hello:1.0", {"Labels": {"maintainer": "me"}}, ["sha256:base"])
+    assert ImageLabel(tag="course/hello:1.0", key="maintainer", base="busybox").run(ctx(**{"course/hello:1.0": own})).passed
+    base = image("busybox:latest", {"Labels": {"maintainer": "me"}}, ["sha256:base"])
+    c = Context(FakeFacts(images={"busybox:latest": base, "course/hello:1.0": own}))  # type: ignore[arg-type]
+    part = ImageLabel(tag="course/hello:1.0", key="maintainer", base="busybox").run(c)
+    assert not part.passed and "inherited" in part.found
+
+
+def test_label_missing_names_label_instruction() -> None:
+    img = image("course/hello:1.0", {"Labels": {"version": "1"}}, ["sha256:base"])
+    part = ImageLabel(tag="course/hello:1.0", key="maintainer").run(ctx(**{"course/hello:1.0": img}))
+    assert not part.passed and "LABEL maintainer" in part.hint and "version=1" in part.found
+
+
+def test_based_on_compares_layer_prefix() -> None:
+    good = image("x:1", layers=["sha256:base", "sha256:mine"])
+    bad = image("y:1", layers=["sha256:other", "sha256:mine"])
+    assert ImageBasedOn(tag="x:1", base="busybox").run(ctx(**{"x:1": good})).passed
+    part = ImageBasedOn(tag="y:1", base="busybox").run(ctx(**{"y:1": bad}))
+    assert not part.passed and "FROM busybox" in part.hint
+
+
+def test_file_line_must_be_whole_line() -> None:
+    img = image("m:1", files={"/etc/motd": "Welcome to the course!\n"})
+    assert not ImageFile(tag="m:1", path="/etc/motd", line="Welcome to the course").run(ctx(**{"m:1": img})).passed
+    img2 = image("m:2", files={"/etc/motd": "hi\nWelcome to the course\r\n"})
+    assert ImageFile(tag="m:2", path="/etc/motd", line="Welcome to the course").run(ctx(**{"m:2": img2})).passed
+
+
+def test_history_run_step_counts_only_own_layers() -> None:
+    img = image("m:1", layers=["sha256:base", "sha256:l2"],
+                history=[*["/bin/sh -c #(nop) ADD file:x in /", '/bin/sh -c #(nop)  CMD ["sh"]'],
+                         "/bin/sh -c echo hi > /etc/motd"])
+    assert ImageHistory(tag="m:1", instruction="RUN", makes_layer=True, base="busybox").run(ctx(**{"m:1": img})).passed
+    copied = image("m:2", layers=["sha256:base", "sha256:l2"],
+                   history=["/bin/sh -c #(nop) ADD file:x in /", '/bin/sh -c #(nop)  CMD ["sh"]',
+                            "/bin/sh -c #(nop) COPY file:abc in /etc/motd "])
+    assert not ImageHistory(tag="m:2", instruction="RUN", base="busybox").run(ctx(**{"m:2": copied})).passed
+
+
+def test_history_recognises_buildkit_steps() -> None:
+    img = image("c:2", history=["ARG APP_VERSION=1.0", "LABEL version=2.0", "RUN /bin/sh -c true # buildkit"])
+    assert ImageHistory(tag="c:2", instruction="ARG", pattern=r"\bAPP_VERSION\b").run(ctx(**{"c:2": img})).passed
+    assert ImageHistory(tag="c:2", instruction="RUN").run(ctx(**{"c:2": img})).passed
+
+
+def test_entrypoint_exec_form_detects_shell_form() -> None:
+    shell = image("e:1", {"Entrypoint": ["/bin/sh", "-c", "echo"]})
+    part = ImageConfig(tag="e:1", field_name="entrypoint", exec_form=True).run(ctx(**{"e:1": shell}))
+    assert not part.passed and "JSON array" in part.hint
+    exec_form = image("e:2", {"Entrypoint": ["echo"]})
+    assert ImageConfig(tag="e:2", field_name="entrypoint", exec_form=True).run(ctx(**{"e:2": exec_form})).passed
+
+
+def test_env_from_running_env_and_fallback_to_config() -> None:
+    img = image("c:2", {"Env": ["APP_ENV=production"]})
+    facts = FakeFacts(images={"c:2": img}, runs={("c:2", "env"): ProbeResult(0, "APP_ENV=production\nPATH=/bin\n", "")})
+    assert ImageEnv(tag="c:2", has={"APP_ENV": "production"}, lacks=["APP_VERSION"]).run(Context(facts)).passed  # type: ignore[arg-type]
+    leaked = FakeFacts(images={"c:2": img}, runs={("c:2", "env"): ProbeResult(0, "APP_ENV=production\nAPP_VERSION=2.0\n", "")})
+    part = ImageEnv(tag="c:2", has={"APP_ENV": "production"}, lacks=["APP_VERSION"]).run(Context(leaked))  # type: ignore[arg-type]
+    assert not part.passed and "APP_VERSION=2.0" in part.found
+    scratch = image("s:1", {"Env": ["APP_ENV=production"]})  # no `env` binary: the config is the truth
+    assert ImageEnv(tag="s:1", has={"APP_ENV": "production"}).run(Context(FakeFacts(images={"s:1": scratch}))).passed  # type: ignore[arg-type]
+
+
+def test_container_state_running_exited_absent() -> None:
+    running = {"Name": "/a", "State": {"Status": "running", "Running": True}}
+    exited = {"Name": "/b", "State": {"Status": "exited", "Running": False, "ExitCode": 1}}
+    facts = FakeFacts(containers={"a": running, "b": exited})
+    c = Context(facts)  # type: ignore[arg-type]
+    assert ContainerState(name="a").run(c).passed
+    assert not ContainerState(name="b").run(c).passed
+    assert ContainerState(name="b", running=False, exit_code=1).run(c).passed
+    assert not ContainerState(name="b", running=False, exit_code=0).run(c).passed
+    assert ContainerState(name="zzz", absent=True).run(c).passed
+    part = ContainerState(name="a", absent=True).run(c)
+    assert not part.passed and "docker rm -f a" in part.hint
