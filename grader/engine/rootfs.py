@@ -139,7 +139,8 @@ def busybox_root(target: Path, debs: Path, support: Path, report: Reporter) -> N
     for applet in applets:
         if applet != "busybox" and not (target / "bin" / applet).exists():
             (target / "bin" / applet).symlink_to("busybox")
-    for name in ("adduser", "addgroup"):
+    for name in ("adduser", "addgroup", "wget"):  # scripts that add or repair applets
+        (target / "bin" / name).unlink(missing_ok=True)
         shutil.copy2(support / name, target / "bin" / name)
         (target / "bin" / name).chmod(0o755)
     for name in ("passwd", "group"):

@@ -48,7 +48,8 @@ class NetworkFacts:
     @property
     def bridge_name(self) -> str:
         options = self.attrs.get("Options") or {}
-        return str(options.get("com.docker.network.bridge.name") or f"br-{self.attrs.get('Id', '')[:12]}")
+        default = "docker0" if self.name == "bridge" else f"br-{self.attrs.get('Id', '')[:12]}"
+        return str(options.get("com.docker.network.bridge.name") or default)
 
     @property
     def container_names(self) -> list[str]:
@@ -101,6 +102,12 @@ def veth_peer(client: docker.DockerClient, pid: int, inside: str = "eth0") -> st
     return next((i.name for i in host_interfaces(client) if i.index == eth.peer_index), None)
 
 
+def interface_addresses(client: docker.DockerClient, name: str) -> list[str]:
+    """IPv4 addresses (CIDR) of interface ``name`` in the engine host's network namespace."""
+    result = host_probe(client, ["ip", "-4", "-o", "addr", "show", "dev", name])
+    return re.findall(r"inet (\S+)", result.stdout) if result.ok else []
+
+
 @dataclass(frozen=True)
 class HttpAnswer:
     """What an HTTP GET from the engine host's network namespace got."""
@@ -120,7 +127,7 @@ def http_get(client: docker.DockerClient, host: str, port: int, path: str = "/",
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}{path}"
     result: ProbeResult = host_probe(
-        client, ["wget", "-S", "-q", "-T", str(timeout), "-O", "-", url], timeout=timeout + 15
+        client, ["timeout", str(timeout), "wget", "-S", "-q", "-O", "-", url], timeout=timeout + 15
     )
     statuses = re.findall(r"HTTP/\d(?:\.\d)?\s+(\d{3})", result.stderr)
     status = int(statuses[-1]) if statuses else None

@@ -12,7 +12,7 @@ from grader.facts.containers import ContainerFacts
 from grader.facts.engine_errors import ENGINE_ERRORS
 from grader.facts.images import ImageFacts
 from grader.facts.namespaces import NamespaceInodes, read_namespaces
-from grader.facts.networks import HttpAnswer, NetworkFacts, http_get, veth_peer
+from grader.facts.networks import HttpAnswer, NetworkFacts, http_get, interface_addresses, veth_peer
 from grader.facts.probe import ProbeResult, ProbeSpec, run_probe
 
 
@@ -53,6 +53,22 @@ class EngineFacts:
 
     def network(self, name: str) -> NetworkFacts:
         return self._once(("network", name), lambda: NetworkFacts.read(self.client, name))
+
+    def gateway(self, network: str) -> str:
+        """A bridge network's gateway: IPAM data, else the bridge interface's address.
+
+        The default bridge's IPAM config often has no Gateway field (Docker 20.10):
+        the truth is then docker0's own address.
+        """
+
+        def read() -> str:
+            net = self.network(network)
+            if net.gateways:
+                return net.gateways[0]
+            addresses = interface_addresses(self.client, net.bridge_name)
+            return addresses[0].split("/")[0] if addresses else ""
+
+        return self._once(("gateway", network), read)  # type: ignore[no-any-return]
 
     def volume(self, name: str) -> dict[str, Any]:
         def read() -> dict[str, Any]:

@@ -67,7 +67,9 @@ def test_prepare_is_idempotent_and_offline(engine: EngineSession) -> None:
     assert provided.build_provided(engine.client, "course/web:1.0") is False
 
 
-def test_missing_base_image_gets_reloaded_or_a_clear_message(engine: EngineSession, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_base_image_gets_reloaded_or_a_clear_message(
+    engine: EngineSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
     engine.client.images.remove("busybox:latest", force=True)
     images.load_into(engine.client, ["busybox"])  # from the cache tarball
     assert engine.client.images.get("busybox:latest")
@@ -103,8 +105,10 @@ def test_lab_limits_cap_inner_containers(engine: EngineSession) -> None:
     attrs = engine.container.attrs["HostConfig"]
     assert attrs["Memory"] > 0 and attrs["PidsLimit"] > 0 and attrs["CgroupnsMode"] == "private"
     assert not attrs["Privileged"] and "ALL" in (attrs["CapAdd"] or [])
-    ran = engine.sh("docker run --rm -m 64m busybox cat /sys/fs/cgroup/memory/memory.limit_in_bytes "
-                    "2>/dev/null || docker run --rm -m 64m busybox cat /sys/fs/cgroup/memory.max")
+    ran = engine.sh(
+        "docker run --rm -m 64m busybox cat /sys/fs/cgroup/memory/memory.limit_in_bytes "
+        "2>/dev/null || docker run --rm -m 64m busybox cat /sys/fs/cgroup/memory.max"
+    )
     assert ran.ok and ran.output.strip().splitlines()[-1] == str(64 * 1024 * 1024), ran.output
 
 

@@ -10,11 +10,21 @@ from grader.facts.images import FileInImage, ImageFacts
 from grader.facts.probe import ProbeResult
 
 
-def image(ref: str, config: dict[str, Any] | None = None, layers: list[str] | None = None,
-          history: list[str] | None = None, files: dict[str, str] | None = None) -> ImageFacts:
+def image(
+    ref: str,
+    config: dict[str, Any] | None = None,
+    layers: list[str] | None = None,
+    history: list[str] | None = None,
+    files: dict[str, str] | None = None,
+) -> ImageFacts:
     """An ImageFacts over recorded inspect data (history given oldest first as CreatedBy texts)."""
-    attrs = {"Id": "sha256:" + "ab" * 32, "RepoTags": [ref], "Config": config or {},
-             "RootFS": {"Layers": layers or []}, "Size": 1000}
+    attrs = {
+        "Id": "sha256:" + "ab" * 32,
+        "RepoTags": [ref],
+        "Config": config or {},
+        "RootFS": {"Layers": layers or []},
+        "Size": 1000,
+    }
     raw_history = [{"CreatedBy": c, "Size": 0 if "#(nop)" in c else 10} for c in reversed(history or [])]
     facts = ImageFacts(None, ref, attrs, raw_history)  # type: ignore[arg-type]
     for path, text in (files or {}).items():
@@ -25,9 +35,12 @@ def image(ref: str, config: dict[str, Any] | None = None, layers: list[str] | No
 class FakeFacts:
     """The subset of EngineFacts that check types use, over recorded objects."""
 
-    def __init__(self, images: dict[str, ImageFacts] | None = None,
-                 containers: dict[str, dict[str, Any]] | None = None,
-                 runs: dict[tuple[str, ...], ProbeResult] | None = None):
+    def __init__(
+        self,
+        images: dict[str, ImageFacts] | None = None,
+        containers: dict[str, dict[str, Any]] | None = None,
+        runs: dict[tuple[str, ...], ProbeResult] | None = None,
+    ):
         self.images = images or {}
         self.containers = containers or {}
         self.runs = runs or {}

@@ -8,7 +8,12 @@ from grader.checks.container_state import ContainerState
 from grader.facts.probe import ProbeResult
 from tests.unit.fakes import FakeFacts, image
 
-BUSYBOX = image("busybox:latest", {"Cmd": ["sh"]}, ["sha256:base"], ["/bin/sh -c #(nop) ADD file:x in /", "/bin/sh -c #(nop)  CMD [\"sh\"]"])
+BUSYBOX = image(
+    "busybox:latest",
+    {"Cmd": ["sh"]},
+    ["sha256:base"],
+    ["/bin/sh -c #(nop) ADD file:x in /", '/bin/sh -c #(nop)  CMD ["sh"]'],
+)
 
 
 def ctx(**images) -> Context:
@@ -17,7 +22,11 @@ def ctx(**images) -> Context:
 
 def test_label_own_value_passes_and_inherited_fails() -> None:
     own = image("course/hello:1.0", {"Labels": {"maintainer": "me"}}, ["sha256:base"])
-    assert ImageLabel(tag="course/hello:1.0", key="maintainer", base="busybox").run(ctx(**{"course/hello:1.0": own})).passed
+    assert (
+        ImageLabel(tag="course/hello:1.0", key="maintainer", base="busybox")
+        .run(ctx(**{"course/hello:1.0": own}))
+        .passed
+    )
     base = image("busybox:latest", {"Labels": {"maintainer": "me"}}, ["sha256:base"])
     c = Context(FakeFacts(images={"busybox:latest": base, "course/hello:1.0": own}))  # type: ignore[arg-type]
     part = ImageLabel(tag="course/hello:1.0", key="maintainer", base="busybox").run(c)
@@ -46,13 +55,24 @@ def test_file_line_must_be_whole_line() -> None:
 
 
 def test_history_run_step_counts_only_own_layers() -> None:
-    img = image("m:1", layers=["sha256:base", "sha256:l2"],
-                history=[*["/bin/sh -c #(nop) ADD file:x in /", '/bin/sh -c #(nop)  CMD ["sh"]'],
-                         "/bin/sh -c echo hi > /etc/motd"])
+    img = image(
+        "m:1",
+        layers=["sha256:base", "sha256:l2"],
+        history=[
+            *["/bin/sh -c #(nop) ADD file:x in /", '/bin/sh -c #(nop)  CMD ["sh"]'],
+            "/bin/sh -c echo hi > /etc/motd",
+        ],
+    )
     assert ImageHistory(tag="m:1", instruction="RUN", makes_layer=True, base="busybox").run(ctx(**{"m:1": img})).passed
-    copied = image("m:2", layers=["sha256:base", "sha256:l2"],
-                   history=["/bin/sh -c #(nop) ADD file:x in /", '/bin/sh -c #(nop)  CMD ["sh"]',
-                            "/bin/sh -c #(nop) COPY file:abc in /etc/motd "])
+    copied = image(
+        "m:2",
+        layers=["sha256:base", "sha256:l2"],
+        history=[
+            "/bin/sh -c #(nop) ADD file:x in /",
+            '/bin/sh -c #(nop)  CMD ["sh"]',
+            "/bin/sh -c #(nop) COPY file:abc in /etc/motd ",
+        ],
+    )
     assert not ImageHistory(tag="m:2", instruction="RUN", base="busybox").run(ctx(**{"m:2": copied})).passed
 
 
@@ -74,7 +94,9 @@ def test_env_from_running_env_and_fallback_to_config() -> None:
     img = image("c:2", {"Env": ["APP_ENV=production"]})
     facts = FakeFacts(images={"c:2": img}, runs={("c:2", "env"): ProbeResult(0, "APP_ENV=production\nPATH=/bin\n", "")})
     assert ImageEnv(tag="c:2", has={"APP_ENV": "production"}, lacks=["APP_VERSION"]).run(Context(facts)).passed  # type: ignore[arg-type]
-    leaked = FakeFacts(images={"c:2": img}, runs={("c:2", "env"): ProbeResult(0, "APP_ENV=production\nAPP_VERSION=2.0\n", "")})
+    leaked = FakeFacts(
+        images={"c:2": img}, runs={("c:2", "env"): ProbeResult(0, "APP_ENV=production\nAPP_VERSION=2.0\n", "")}
+    )
     part = ImageEnv(tag="c:2", has={"APP_ENV": "production"}, lacks=["APP_VERSION"]).run(Context(leaked))  # type: ignore[arg-type]
     assert not part.passed and "APP_VERSION=2.0" in part.found
     scratch = image("s:1", {"Env": ["APP_ENV=production"]})  # no `env` binary: the config is the truth

@@ -12,7 +12,9 @@ from grader.checks.result import CheckResult, Part
 
 
 def fake_result(points: list[tuple[float, float]]) -> CheckResult:
-    return CheckResult("ch01-ex1", "t", [Part(f"p{i}", got == mx, got, mx, "e", "f", "the hint") for i, (got, mx) in enumerate(points)])
+    return CheckResult(
+        "ch01-ex1", "t", [Part(f"p{i}", got == mx, got, mx, "e", "f", "the hint") for i, (got, mx) in enumerate(points)]
+    )
 
 
 @pytest.fixture

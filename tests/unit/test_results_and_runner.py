@@ -13,7 +13,9 @@ from grader.cli import main
 
 def sample() -> CheckResult:
     return CheckResult(
-        "ch01-ex1", "base", [
+        "ch01-ex1",
+        "base",
+        [
             Part("label <b>", False, 0, 1, "maintainer=<x>", "none & more", "Add <script>alert(1)</script>"),
             Part("exists", True, 2, 2, "image", "image abc"),
         ],

@@ -1,0 +1,117 @@
+"""Each fact read against containers made in the test: ports, mounts, networks, namespaces,
+veth peers, reachability, and files read from images without running them."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.facts.images import read_files
+from grader.facts.snapshot import EngineFacts
+from tests.support import EngineSession
+
+pytestmark = pytest.mark.engine
+
+
+def test_port_bindings_ipv4_ipv6_and_requested(engine: EngineSession) -> None:
+    c = engine.client
+    c.containers.run(
+        "busybox", ["httpd", "-f", "-p", "80", "-h", "/etc"], name="web-all", detach=True, ports={"80/tcp": None}
+    )
+    c.containers.run(
+        "busybox",
+        ["httpd", "-f", "-p", "80", "-h", "/etc"],
+        name="web-ip-fixed",
+        detach=True,
+        ports={"80/tcp": ("127.0.0.1", 8001)},
+    )
+    facts = EngineFacts(c)
+    anywhere = facts.container("web-all")
+    assert {b.container_port for b in anywhere.port_bindings} == {80}
+    assert all(b.host_port > 0 for b in anywhere.port_bindings)
+    assert {b.family for b in anywhere.port_bindings} <= {"ipv4", "ipv6"}
+    assert [b.host_port for b in anywhere.requested_bindings] == [0]
+    local = facts.container("web-ip-fixed")
+    assert [(b.host_ip, b.host_port, b.container_port) for b in local.port_bindings] == [("127.0.0.1", 8001, 80)]
+    answer = facts.http("127.0.0.1", 8001, "/hostname")
+    assert answer.ok and answer.body.strip() == local.hostname
+    assert not facts.http("127.0.0.1", 8999).ok
+
+
+def test_mounts_volume_and_read_only_bind(engine: EngineSession, tmp_path_factory: pytest.TempPathFactory) -> None:
+    c = engine.client
+    c.volumes.create("shared-data")
+    c.containers.run(
+        "busybox",
+        ["sleep", "300"],
+        name="reader",
+        detach=True,
+        volumes={"shared-data": {"bind": "/shared", "mode": "rw"}, "/etc": {"bind": "/config", "mode": "ro"}},
+    )
+    reader = EngineFacts(c).container("reader")
+    vol = reader.mount_at("/shared")
+    bind = reader.mount_at("/config/")
+    assert vol is not None and vol.type == "volume" and vol.name == "shared-data" and vol.rw
+    assert bind is not None and bind.type == "bind" and bind.source == "/etc" and not bind.rw
+
+
+def test_network_attachments_on_user_defined_bridge(engine: EngineSession) -> None:
+    c = engine.client
+    c.networks.create("course-net")
+    api = c.containers.run("busybox", ["sleep", "300"], name="api", detach=True, network="course-net")
+    c.networks.get("course-net").disconnect(api)
+    c.networks.get("course-net").connect(api, aliases=["backend"])
+    facts = EngineFacts(c)
+    att = facts.container("api").networks["course-net"]
+    net = facts.network("course-net")
+    assert att.ip and att.gateway == net.gateways[0] and "backend" in att.aliases
+    assert net.container_names == ["api"] and net.subnets
+    bridge = facts.network("bridge")
+    assert bridge.subnets == ["172.17.0.0/16"] and bridge.bridge_name == "docker0"
+    assert facts.gateway("bridge") == "172.17.0.1" and facts.gateway("course-net") == att.gateway
+
+
+def test_namespaces_of_container_and_engine_host(engine: EngineSession) -> None:
+    c = engine.client
+    c.containers.run("busybox", ["sleep", "300"], name="ns-demo", detach=True)
+    c.containers.run("busybox", ["sleep", "300"], name="host-web", detach=True, network_mode="host", pid_mode="host")
+    ns = EngineFacts(c).namespaces(("ns-demo", "host-web"))
+    host, demo, hostnet = ns["host"], ns["ns-demo"], ns["host-web"]
+    assert {"pid", "net", "ipc", "mnt", "uts"} <= demo.unshared_with(host)
+    assert "user" in demo.shared_with(host)  # no userns-remap: the user namespace is the host's
+    assert {"net", "pid"} <= hostnet.shared_with(host)
+    assert "mnt" in hostnet.unshared_with(host)
+
+
+def test_veth_peer_matches_iflink(engine: EngineSession) -> None:
+    c = engine.client
+    c.containers.run("busybox", ["sleep", "300"], name="probe-a", detach=True)
+    facts = EngineFacts(c)
+    peer = facts.veth_peer("probe-a")
+    assert peer and peer.startswith("veth")
+    inside = engine.sh("docker exec probe-a cat /sys/class/net/eth0/iflink").output.strip()
+    index = engine.sh(f"cat /sys/class/net/{peer}/ifindex").output.strip()
+    assert inside == index
+
+
+def test_files_read_without_running_images_with_entrypoint_or_no_shell(engine: EngineSession) -> None:
+    engine.build(
+        "FROM busybox\nRUN echo hi > /greeting && adduser -D -u 1000 app && chown app /greeting\n"
+        'ENTRYPOINT ["false"]\n',
+        "course/echo:1.0",
+    )
+    engine.build("FROM busybox AS b\nRUN echo x > /x\nFROM scratch\nCOPY --from=b /x /x\n", "course/hello-static:1.0")
+    files = read_files(engine.client, "course/echo:1.0", ["/greeting", "/etc", "/missing"])
+    greeting = files["/greeting"]
+    assert greeting is not None and greeting.text == "hi\n" and greeting.uid == 1000
+    assert files["/etc"] is not None and files["/etc"].kind == "dir"
+    assert files["/missing"] is None
+    scratch = read_files(engine.client, "course/hello-static:1.0", ["/x", "/bin/sh"])
+    assert scratch["/x"] is not None and scratch["/x"].text == "x\n" and scratch["/bin/sh"] is None
+
+
+def test_probes_leave_nothing_behind(engine: EngineSession) -> None:
+    facts = EngineFacts(engine.client)
+    facts.http("127.0.0.1", 9)
+    read_files(engine.client, "busybox", ["/etc/passwd"])
+    left = engine.client.containers.list(all=True, filters={"label": "org.docker-course.probe"})
+    assert left == [] and engine.client.volumes.list() == []
