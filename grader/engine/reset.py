@@ -28,8 +28,10 @@ class ResetReport:
 
 
 def _course_owned(labels: dict[str, str] | None) -> bool:
+    """Probes and course-made objects; never a lab or the labs' network (engine infrastructure)."""
     labels = labels or {}
-    return labels.get(PROBE_LABEL) == "true" or COURSE_LABEL in labels
+    infrastructure = labels.get(COURSE_LABEL) in ("lab", "lab-network")
+    return labels.get(PROBE_LABEL) == "true" or (COURSE_LABEL in labels and not infrastructure)
 
 
 def _keep_image(client: docker.DockerClient, tags: list[str], labels: dict[str, str]) -> bool:
@@ -48,6 +50,8 @@ def reset(client: docker.DockerClient, whole_engine: bool, report: Reporter = si
     """
     done = ResetReport()
     for c in client.containers.list(all=True):
+        if (c.labels or {}).get(COURSE_LABEL) == "lab":
+            continue  # a lab is engine infrastructure, not a learner object
         if whole_engine or _course_owned(c.labels) or c.name in names.CONTAINERS:
             _quietly(lambda c=c: c.remove(force=True, v=True))
             done.containers.append(c.name or c.short_id)
