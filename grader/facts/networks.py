@@ -122,12 +122,27 @@ class HttpAnswer:
         return self.status == 200
 
 
-def http_get(client: docker.DockerClient, host: str, port: int, path: str = "/", timeout: int = 4) -> HttpAnswer:
-    """GET ``http://host:port/path`` from the engine host's network namespace."""
+def http_get(
+    client: docker.DockerClient,
+    host: str,
+    port: int,
+    path: str = "/",
+    timeout: int = 4,
+    netns_pid: int | None = None,
+) -> HttpAnswer:
+    """GET ``http://host:port/path`` from the engine host's network namespace.
+
+    With ``netns_pid``, from the network namespace of that process instead (a
+    container's: its ``127.0.0.1`` is then the container's own loopback).
+    """
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}{path}"
+    enter = ["nsenter", "-t", str(netns_pid), "-n"] if netns_pid else []
     result: ProbeResult = host_probe(
-        client, ["timeout", str(timeout), "wget", "-S", "-q", "-O", "-", url], timeout=timeout + 15
+        client,
+        [*enter, "timeout", str(timeout), "wget", "-S", "-q", "-O", "-", url],
+        nsenter=bool(netns_pid),
+        timeout=timeout + 15,
     )
     statuses = re.findall(r"HTTP/\d(?:\.\d)?\s+(\d{3})", result.stderr)
     status = int(statuses[-1]) if statuses else None

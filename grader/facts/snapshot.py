@@ -12,8 +12,17 @@ from grader.facts.containers import ContainerFacts
 from grader.facts.engine_errors import ENGINE_ERRORS
 from grader.facts.images import ImageFacts
 from grader.facts.namespaces import NamespaceInodes, read_namespaces
-from grader.facts.networks import HttpAnswer, NetworkFacts, http_get, interface_addresses, veth_peer
+from grader.facts.networks import (
+    HttpAnswer,
+    Interface,
+    NetworkFacts,
+    container_interfaces,
+    http_get,
+    interface_addresses,
+    veth_peer,
+)
 from grader.facts.probe import ProbeResult, ProbeSpec, run_probe
+from grader.facts.topology import Topology, read_topology
 
 
 class EngineFacts:
@@ -68,7 +77,7 @@ class EngineFacts:
             addresses = interface_addresses(self.client, net.bridge_name)
             return addresses[0].split("/")[0] if addresses else ""
 
-        return self._once(("gateway", network), read)  # type: ignore[no-any-return]
+        return self._once(("gateway", network), read)
 
     def volume(self, name: str) -> dict[str, Any]:
         def read() -> dict[str, Any]:
@@ -103,9 +112,31 @@ class EngineFacts:
 
         return self._once(("namespaces", containers), read)
 
-    def http(self, host: str, port: int, path: str = "/") -> HttpAnswer:
-        """An HTTP GET from the engine host's network namespace (probe)."""
-        return self._once(("http", host, port, path), lambda: http_get(self.client, host, port, path))
+    def http(self, host: str, port: int, path: str = "/", inside: str | None = None) -> HttpAnswer:
+        """An HTTP GET from the engine host's network namespace (probe), or from the
+        network namespace of the running container ``inside``."""
+
+        def read() -> HttpAnswer:
+            if inside is None:
+                return http_get(self.client, host, port, path)
+            return http_get(self.client, host, port, path, netns_pid=self._running_pid(inside))
+
+        key = ("http", host, port, path) if inside is None else ("http", host, port, path, inside)
+        return self._once(key, read)
+
+    def _running_pid(self, container: str) -> int:
+        facts = self.container(container)
+        if not facts.running:
+            raise NotFound(f"The container {container} is not running (status {facts.status}).")
+        return facts.pid
+
+    def interfaces(self, container: str) -> list[Interface]:
+        """Interfaces inside the running container's network namespace."""
+        return self._once(("links", container), lambda: container_interfaces(self.client, self._running_pid(container)))
+
+    def topology(self) -> Topology:
+        """Bridges, veth pairs and every running container's interfaces, read by one probe."""
+        return self._once(("topology",), lambda: read_topology(self.client))
 
     def veth_peer(self, container: str) -> str | None:
         """The engine-host veth paired with the container's eth0."""
