@@ -5,14 +5,33 @@ from __future__ import annotations
 from grader.chapters import Exercise
 from grader.checks import (
     ImageBasedOn,
+    ImageConfig,
     ImageEnv,
     ImageExists,
     ImageFile,
     ImageHistory,
     ImageLabel,
+    ImageRun,
 )
+from grader.checks.image_asset import ImageAsset
+from grader.checks.image_entrypoint import ImageArgsRun
+from grader.checks.image_onbuild import ImageOnbuild
+from grader.checks.image_user import ImageUser
+from grader.checks.image_volume import ImageAnonymousVolume
 
-BUILD_HINT = "Build it in the chapter folder: docker build -t {tag} ."
+BUILD_HINT = "Build it from the chapter folder: docker build -t {tag} {context}"
+
+
+def _build(tag: str, context: str) -> str:
+    return BUILD_HINT.format(tag=tag, context=context)
+
+
+APP_USER = "course/app-user:1.0"
+FILES = "course/files:1.0"
+VOLUME_PORT = "course/volume-port:1.0"
+ECHO = "course/echo:1.0"
+ONBUILD_BASE = "course/onbuild-base:1.0"
+ONBUILD_CHILD = "course/onbuild-child:1.0"
 
 EXERCISES: list[Exercise] = [
     Exercise(
@@ -22,7 +41,7 @@ EXERCISES: list[Exercise] = [
             ImageExists(
                 points=1,
                 tag="course/hello:1.0",
-                missing_hint=BUILD_HINT.format(tag="course/hello:1.0"),
+                missing_hint=_build("course/hello:1.0", "ex1"),
             ),
             ImageLabel(
                 points=1,
@@ -54,7 +73,7 @@ EXERCISES: list[Exercise] = [
                 title="/etc/motd holds the line 'Welcome to the course'",
                 hint="Use RUN to write the file, e.g. RUN echo 'Welcome to the course' > /etc/motd "
                 "(mind the exact text and that it is a line of its own).",
-                missing_hint=BUILD_HINT.format(tag="course/motd:1.0"),
+                missing_hint=_build("course/motd:1.0", "ex2"),
             ),
             ImageHistory(
                 points=1,
@@ -81,7 +100,7 @@ EXERCISES: list[Exercise] = [
                 title="label version is 2.0 (from the build argument)",
                 hint="Declare `ARG APP_VERSION=1.0`, use it in `LABEL version=$APP_VERSION`, and "
                 "build with --build-arg APP_VERSION=2.0.",
-                missing_hint="Build it with: docker build --build-arg APP_VERSION=2.0 -t course/config:2.0 .",
+                missing_hint="Build it with: docker build --build-arg APP_VERSION=2.0 -t course/config:2.0 ex3",
             ),
             ImageHistory(
                 points=1,
@@ -100,6 +119,171 @@ EXERCISES: list[Exercise] = [
                 title="containers see APP_ENV=production and no APP_VERSION",
                 hint="ENV sets variables for containers; ARG exists only while building. Use "
                 "`ENV APP_ENV=production` and do not copy APP_VERSION into an ENV.",
+            ),
+        ],
+        images=("busybox",),
+    ),
+    Exercise(
+        "ch01-ex4",
+        "USER and WORKDIR",
+        [
+            ImageUser(
+                points=2,
+                tag=APP_USER,
+                uid=1000,
+                name="app",
+                title="the process runs as app (id -u 1000, id -un app)",
+                missing_hint=_build(APP_USER, "ex4"),
+            ),
+            ImageRun(
+                points=1,
+                tag=APP_USER,
+                entrypoint=["pwd"],
+                command=[],
+                output="/app",
+                title="the working directory is /app (pwd)",
+                hint="Set it with `WORKDIR /app`: a `RUN cd /app` only lasts for that one RUN.",
+                missing_hint=_build(APP_USER, "ex4"),
+            ),
+            ImageRun(
+                points=1,
+                tag=APP_USER,
+                entrypoint=["stat"],
+                command=["-c", "%u", "/app"],
+                output="1000",
+                title="/app is owned by uid 1000 (stat -c %u /app)",
+                hint="The classic builder creates a WORKDIR owned by root (BuildKit: by the current USER). "
+                "Make the folder yours while still root, before `USER app`: "
+                "`RUN mkdir /app && chown app:app /app`.",
+                missing_hint=_build(APP_USER, "ex4"),
+            ),
+        ],
+        images=("busybox",),
+    ),
+    Exercise(
+        "ch01-ex5",
+        "COPY and ADD",
+        [
+            ImageAsset(
+                points=1,
+                tag=FILES,
+                asset="01-dockerfile/assets/hello.txt",
+                path="/data/hello.txt",
+                title="/data/hello.txt holds assets/hello.txt",
+                missing_hint="Build it with the chapter folder as context: "
+                "docker build -t course/files:1.0 -f ex5/Dockerfile .",
+            ),
+            ImageAsset(
+                points=2,
+                tag=FILES,
+                asset="01-dockerfile/assets/site.tar",
+                path="/srv/site",
+                extract=True,
+                title="assets/site.tar extracted into /srv/site/ (index.html, no site.tar)",
+                missing_hint="Build it with the chapter folder as context: "
+                "docker build -t course/files:1.0 -f ex5/Dockerfile .",
+            ),
+        ],
+        images=("busybox",),
+    ),
+    Exercise(
+        "ch01-ex6",
+        "VOLUME and EXPOSE",
+        [
+            ImageConfig(
+                points=1,
+                tag=VOLUME_PORT,
+                field_name="volumes",
+                includes=["/data"],
+                title="the image declares the volume /data",
+                hint="Add `VOLUME /data` (a RUN mkdir /data makes only a folder, not a volume).",
+                missing_hint=_build(VOLUME_PORT, "ex6"),
+            ),
+            ImageConfig(
+                points=1,
+                tag=VOLUME_PORT,
+                field_name="exposed_ports",
+                includes=["8080/tcp"],
+                title="the image exposes 8080/tcp",
+                hint="Add `EXPOSE 8080` (tcp is the default; EXPOSE documents the port, it publishes nothing).",
+                missing_hint=_build(VOLUME_PORT, "ex6"),
+            ),
+            ImageAnonymousVolume(
+                points=1,
+                tag=VOLUME_PORT,
+                destination="/data",
+                title="a container created from it gets an anonymous volume at /data",
+                missing_hint=_build(VOLUME_PORT, "ex6"),
+            ),
+        ],
+        images=("busybox",),
+    ),
+    Exercise(
+        "ch01-ex7",
+        "CMD and ENTRYPOINT",
+        [
+            ImageArgsRun(
+                points=1,
+                tag=ECHO,
+                output="hello",
+                default_arg="hello",
+                title="docker run course/echo:1.0 prints hello",
+                missing_hint=_build(ECHO, "ex7"),
+            ),
+            ImageArgsRun(
+                points=1,
+                tag=ECHO,
+                command=["bye"],
+                output="bye",
+                default_arg="hello",
+                title="docker run course/echo:1.0 bye prints bye",
+                missing_hint=_build(ECHO, "ex7"),
+            ),
+            ImageConfig(
+                points=1,
+                tag=ECHO,
+                field_name="entrypoint",
+                exec_form=True,
+                title="ENTRYPOINT is in exec form",
+                hint='Write the ENTRYPOINT as a JSON array, ENTRYPOINT ["echo"]: the shell form runs '
+                "`/bin/sh -c '...'`, which swallows CMD and the arguments of `docker run`.",
+                missing_hint=_build(ECHO, "ex7"),
+            ),
+        ],
+        images=("busybox",),
+    ),
+    Exercise(
+        "ch01-ex8",
+        "ONBUILD",
+        [
+            ImageOnbuild(
+                points=2,
+                tag=ONBUILD_BASE,
+                pattern=r"^(COPY|ADD)\s+(--\S+\s+)*\./?\s+/src/?$",
+                example="COPY . /src",
+                not_yet="/src/app.txt",
+                base="busybox",
+                title="the base has the trigger ONBUILD COPY . /src and no /src/app.txt",
+                missing_hint=_build(ONBUILD_BASE, "ex8/base"),
+            ),
+            ImageBasedOn(
+                points=1,
+                tag=ONBUILD_CHILD,
+                base=ONBUILD_BASE,
+                title="the child is built FROM course/onbuild-base:1.0",
+                hint="The child's Dockerfile starts with `FROM course/onbuild-base:1.0`; rebuild the child "
+                "after every rebuild of the base.",
+                missing_hint=_build(ONBUILD_CHILD, "ex8/child") + " (after building the base)",
+            ),
+            ImageFile(
+                points=1,
+                tag=ONBUILD_CHILD,
+                path="/src/app.txt",
+                file_kind="file",
+                title="the child has /src/app.txt (copied by the trigger)",
+                hint="Build the child with a context that holds app.txt (ex8/child): the base's trigger copies "
+                "that context to /src.",
+                missing_hint=_build(ONBUILD_CHILD, "ex8/child") + " (after building the base)",
             ),
         ],
         images=("busybox",),

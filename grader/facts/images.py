@@ -6,6 +6,7 @@ import contextlib
 import io
 import tarfile
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -71,6 +72,7 @@ class ImageFacts:
         self.attrs = attrs
         self._history = history
         self._files: dict[str, FileInImage | None] = {}
+        self._mounts: list[dict[str, Any]] | None = None
 
     @classmethod
     def read(cls, client: docker.DockerClient, ref: str) -> ImageFacts:
@@ -175,13 +177,20 @@ class ImageFacts:
             self._files.update(read_files(self.client, self.ref, [path]))
         return self._files[path]
 
+    def new_container_mounts(self) -> list[dict[str, Any]]:
+        """The ``Mounts`` a container created from this image gets (e.g. VOLUME's anonymous volumes)."""
+        if self._mounts is None:
+            with created_container(self.client, self.ref, "inspecting a new container of") as container:
+                self._mounts = list(container.attrs.get("Mounts") or [])
+        return self._mounts
 
-def read_files(client: docker.DockerClient, ref: str, paths: list[str]) -> dict[str, FileInImage | None]:
-    """Copy ``paths`` out of a created (never started) container of ``ref``.
+
+@contextlib.contextmanager
+def created_container(client: docker.DockerClient, ref: str, doing: str) -> Iterator[Any]:
+    """A labelled container created (never started) from ``ref``, removed with its volumes.
 
     Works for images with an ENTRYPOINT, without a shell, or FROM scratch.
     """
-    out: dict[str, FileInImage | None] = {}
     container = None
     try:
         container = client.containers.create(
@@ -191,17 +200,21 @@ def read_files(client: docker.DockerClient, ref: str, paths: list[str]) -> dict[
             labels={PROBE_LABEL: "true"},
             network_mode="none",
         )
-        for path in paths:
-            out[path] = _copy_out(container, path)
+        yield container
     except ImageNotFound as e:
         raise NotFound(f"The image {ref} does not exist on the course engine.") from e
     except ENGINE_ERRORS as e:
-        raise EngineUnavailable(f"The course engine failed while reading files from {ref} ({e}).") from e
+        raise EngineUnavailable(f"The course engine failed while {doing} {ref} ({e}).") from e
     finally:
         if container is not None:
             with contextlib.suppress(DockerException):
                 container.remove(force=True, v=True)
-    return out
+
+
+def read_files(client: docker.DockerClient, ref: str, paths: list[str]) -> dict[str, FileInImage | None]:
+    """Copy ``paths`` out of a created (never started) container of ``ref``."""
+    with created_container(client, ref, "reading files from") as container:
+        return {path: _copy_out(container, path) for path in paths}
 
 
 def _copy_out(container: Any, path: str) -> FileInImage | None:
