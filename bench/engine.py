@@ -76,7 +76,8 @@ def _context() -> Path:
     folder = Path("/tmp/docker-course-bench-context")
     folder.mkdir(exist_ok=True)
     (folder / "Dockerfile").write_text(
-        'FROM busybox\nLABEL maintainer="bench"\nARG APP_VERSION=1.0\nLABEL version=$APP_VERSION\nENV APP_ENV=production\n'
+        'FROM busybox\nLABEL maintainer="bench"\n'
+        "ARG APP_VERSION=1.0\nLABEL version=$APP_VERSION\nENV APP_ENV=production\n"
     )
     return folder
 
