@@ -33,3 +33,11 @@ c.GenerateAssignment.preprocessors = [
 c.Execute.timeout = 300
 c.Execute.interrupt_on_timeout = True
 c.ExecutePreprocessor.timeout = 300
+
+# Feedback: hidden tests show only what HiddenTestPolicy.policy allows (score | hint | full).
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "grader.nbgrader_glue.hidden_policy.HiddenTestPolicy",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+c.HiddenTestPolicy.policy = "hint"

@@ -69,6 +69,26 @@ def cmd_up(args: argparse.Namespace) -> int:
     return course.up(args)
 
 
+def cmd_grade(args: argparse.Namespace) -> int:
+    from grader.engine.progress import console
+    from grader.nbgrader_glue.pipeline import grade_class, summary_table
+
+    run = grade_class(
+        args.assignment, workers=args.workers, student=args.student, timeout=args.timeout, report=console("grade")
+    )
+    print(summary_table(run))
+    return EXIT_ERROR if run.failed else EXIT_OK
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from grader.nbgrader_glue.feedback import generate_feedback
+
+    pages = generate_feedback(args.assignment, policy=args.hidden, student=args.student)
+    for page in pages:
+        print(page)
+    return EXIT_OK if pages else EXIT_FAILED
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="docker-course", description="An interactive Docker course, checked against the real engine."
@@ -109,6 +129,21 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="machine-readable result")
     check.add_argument("--answer", action="append", type=_parse_answer, metavar="NAME=VALUE", help="an answer variable")
     check.set_defaults(func=cmd_check)
+
+    grade = sub.add_parser("grade", help="autograde submitted/<student>/<assignment> with nbgrader, a fresh lab each")
+    grade.add_argument("assignment", help="an assignment (e.g. 01-dockerfile) or all")
+    grade.add_argument("--workers", type=int, default=1, help="submissions graded in parallel (default 1)")
+    grade.add_argument("--student", help="only this student")
+    grade.add_argument("--timeout", type=float, default=1800, help="seconds per submission (default 1800)")
+    grade.set_defaults(func=cmd_grade)
+
+    feedback = sub.add_parser("feedback", help="HTML feedback per student (nbgrader's, plus a summary page)")
+    feedback.add_argument("assignment", help="an assignment or all")
+    feedback.add_argument("--student", help="only this student")
+    feedback.add_argument(
+        "--hidden", choices=["score", "hint", "full"], default="hint", help="what hidden tests show (default hint)"
+    )
+    feedback.set_defaults(func=cmd_feedback)
 
     lst = sub.add_parser("list", help="list the exercises")
     lst.set_defaults(func=cmd_list)

@@ -108,6 +108,9 @@ def up(
     base_images: list[str] | None = None,
     report: Reporter = silent,
     timeout: float = 90,
+    root_read_only: bool = False,
+    extra_mounts: list[Path] | None = None,
+    labels: dict[str, str] | None = None,
 ) -> LabInfo:
     """Start (or reuse) a lab and return how to reach it.
 
@@ -117,11 +120,17 @@ def up(
         root: the folder mounted at the same absolute path (default: this checkout).
         jupyter: start JupyterLab on ``root/course`` and publish it on 127.0.0.1.
         base_images: base images to load into the lab's engine (default: all).
+        root_read_only: mount ``root`` read-only (grading labs: learner code must not change the course).
+        extra_mounts: more host folders, each mounted read-write at its own absolute path.
+        labels: extra labels on the lab container (e.g. a grading run's id, for cleanup).
     """
     name = name or settings.lab_name
     root = (root or repo_root()).resolve()
     port = settings.jupyter_port if port is None else port
+    mounts = [Path(m).resolve() for m in extra_mounts or []]
     spec = _wanted_spec(settings, name, root, jupyter) + f"|{port}"
+    if root_read_only or mounts:
+        spec += "|" + ",".join(["ro" if root_read_only else "rw", *map(str, mounts)])
     run_dir = ensure_writable(settings.lab_run_dir(name), "lab socket")
     existing = find(host, name)
     if existing is not None:
@@ -139,7 +148,8 @@ def up(
     binds = {
         data_volume(name): {"bind": "/var/lib/docker", "mode": "rw"},
         str(run_dir): {"bind": str(Path(LAB_SOCKET_IN_LAB).parent), "mode": "rw"},
-        str(root): {"bind": str(root), "mode": "rw"},
+        str(root): {"bind": str(root), "mode": "ro" if root_read_only else "rw"},
+        **{str(m): {"bind": str(m), "mode": "rw"} for m in mounts},
         # the base-image tarballs, so `prepare` inside the lab can reload a removed base image
         str(images.images_cache()): {"bind": str(images.images_cache()), "mode": "ro"},
     }
@@ -175,7 +185,7 @@ def up(
                 "COURSE_JUPYTER": "1" if jupyter else "0",
                 "JUPYTER_TOKEN": token,
             },
-            labels={COURSE_LABEL: "lab", LAB_ROLE_LABEL: spec},
+            labels={**(labels or {}), COURSE_LABEL: "lab", LAB_ROLE_LABEL: spec},
         )
         api.start(created["Id"])
         container = host.containers.get(created["Id"])

@@ -1,0 +1,80 @@
+"""Feedback for learners: nbgrader's own HTML per notebook, plus a one-page summary per submission.
+
+``nbgrader generate_feedback`` runs with the course config, whose
+``HiddenTestPolicy`` preprocessor applies the chosen policy to hidden tests; the
+summary page (``feedback/<student>/<assignment>/summary.html``) lists each
+exercise's parts with expected / found / hint from the JSON report, by the same
+policy for hidden tests.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import nbformat
+
+from grader.nbgrader_glue.course_root import CourseRoot
+from grader.nbgrader_glue.hidden_policy import POLICIES, is_hidden, render
+
+
+def hidden_grade_ids(folder: Path) -> set[str]:
+    """grade_ids of hidden check cells in the autograded notebooks of one submission."""
+    ids = set()
+    for path in sorted(folder.glob("*.ipynb")):
+        for cell in nbformat.read(str(path), as_version=4).cells:
+            if is_hidden(cell):
+                ids.add(cell.metadata["nbgrader"]["grade_id"])
+    return ids
+
+
+def summary_page(report: dict, hidden: set[str], policy: str) -> str:
+    """The summary page of one submission (escaped HTML)."""
+    e = html.escape
+    blocks = []
+    for exercise, data in report["exercises"].items():
+        result = {
+            "exercise": exercise,
+            "title": data.get("title", ""),
+            "score": data["score"],
+            "max_score": data["max_score"],
+            "passed": data["score"] >= data["max_score"] > 0,
+            "parts": data.get("parts", []),
+            "error": data.get("error", ""),
+        }
+        blocks.append(render(result, policy if data["grade_id"] in hidden else "full"))
+    note = f"<p><b>{e(report['status'])}</b>: {e(report['message'])}</p>" if report.get("message") else ""
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+        f"<title>{e(report['assignment'])}: {e(report['student'])}</title></head>"
+        "<body style='font-family:sans-serif;max-width:60em;margin:2em auto'>"
+        f"<h1>{e(report['assignment'])}</h1><p>{e(report['student'])}: "
+        f"<b>{report['score']:g}/{report['max_score']:g}</b> points</p>{note}{''.join(blocks)}</body></html>"
+    )
+
+
+def generate_feedback(
+    assignment: str, policy: str = "hint", student: str | None = None, course: CourseRoot | None = None
+) -> list[Path]:
+    """Write feedback for graded submissions of ``assignment`` (or ``all``); returns the summary pages."""
+    if policy not in POLICIES:
+        raise ValueError(f"policy must be one of {', '.join(POLICIES)}")
+    course = course or CourseRoot.from_env()
+    names = course.assignments() if assignment == "all" else [assignment]
+    written = []
+    for name in names:
+        reports = sorted((course.root / "reports" / name).glob("*.json"))
+        reports = [r for r in reports if student is None or r.stem == student]
+        if not reports:
+            continue
+        args = ["generate_feedback", name, "--force", f"--HiddenTestPolicy.policy={policy}"]
+        course.nbgrader(*args, *(["--student", student] if student else []))
+        for path in reports:
+            data = json.loads(path.read_text())
+            target = course.root / "feedback" / data["student"] / name / "summary.html"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            hidden = hidden_grade_ids(course.autograded(data["student"], name))
+            target.write_text(summary_page(data, hidden, policy))
+            written.append(target)
+    return written

@@ -1,0 +1,98 @@
+"""Folders a grading lab sees: a read-only kit of the grader, and one workspace per submission.
+
+A grading lab mounts nothing else. The kit is a copy of the ``grader`` package and
+the course's nbgrader config (not the checkout: no solutions, no other student's
+files). The workspace is a private nbgrader course root holding this one
+submission, the assignment's non-notebook source files, and a gradebook that knows
+the assignment and this student only; nbgrader's autograde runs there, inside the
+lab, and the grader merges its result into the real gradebook afterwards.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+
+from grader.engine.settings import repo_root
+from grader.nbgrader_glue.course_root import AUTOGRADED, SUBMITTED, CourseRoot
+
+IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", ".mypy_cache")
+
+
+def make_kit(folder: Path) -> Path:
+    """Copy the grader package and the nbgrader config into ``folder`` (mounted read-only in labs)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(repo_root() / "grader", folder / "grader", ignore=IGNORED, dirs_exist_ok=True)
+    shutil.copy2(repo_root() / "nbgrader_config.py", folder / "nbgrader_config.py")
+    return folder
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """One submission's private nbgrader root (mounted read-write at the same path in its lab)."""
+
+    path: Path
+    student: str
+    assignment: str
+
+    @property
+    def course(self) -> CourseRoot:
+        return CourseRoot(self.path, self.path / "source", f"sqlite:///{self.path / 'gradebook.db'}")
+
+    @property
+    def gradebook(self) -> Path:
+        return self.path / "gradebook.db"
+
+    @property
+    def autograded(self) -> Path:
+        return self.path / AUTOGRADED / self.student / self.assignment
+
+    def lab_env(self) -> dict[str, str]:
+        """nbgrader's settings for the autograde run inside the lab."""
+        return {
+            "DOCKER_COURSE_NBGRADER_ROOT": str(self.path),
+            "DOCKER_COURSE_SOURCE": str(self.path / "source"),
+            "DOCKER_COURSE_GRADEBOOK": self.course.db_url,
+        }
+
+
+def stage(course: CourseRoot, folder: Path, student: str, assignment: str) -> Workspace:
+    """Lay out ``folder`` for grading ``student``'s ``assignment``.
+
+    Copies the submission, the assignment's source files except notebooks (nbgrader
+    restores them over the submission), and a gradebook reduced to this student.
+    """
+    if folder.exists():
+        shutil.rmtree(folder)
+    ws = Workspace(folder, student, assignment)
+    shutil.copytree(course.submitted(student, assignment), folder / SUBMITTED / student / assignment, ignore=IGNORED)
+    source = course.source / assignment
+    shutil.copytree(
+        source,
+        folder / "source" / assignment,
+        ignore=shutil.ignore_patterns("*.ipynb", "__pycache__", "*.pyc", ".ipynb_checkpoints"),
+    )
+    _private_gradebook(course.gradebook_path, ws.gradebook, student)
+    return ws
+
+
+def _private_gradebook(main: Path, copy: Path, student: str) -> None:
+    """A copy of the gradebook without any other student's data (VACUUM drops the freed pages)."""
+    with sqlite3.connect(main) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    with Gradebook(f"sqlite:///{copy}") as gb:
+        for other in [s.id for s in gb.students if s.id != student]:
+            gb.remove_student(other)
+        try:
+            gb.find_student(student)
+        except MissingEntry:
+            gb.add_student(student)
+    connection = sqlite3.connect(copy)
+    try:
+        connection.execute("VACUUM")
+    finally:
+        connection.close()
