@@ -1,0 +1,119 @@
+"""Check type: an answer variable holds a network's subnet or gateway (compared normalised)."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from grader.checks.base import Check, Context, Outcome
+
+COMPUTE = "compute it in the notebook from `docker network inspect {network}` (IPAM.Config), never type it"
+
+
+def answer_text(value: Any) -> str | None:
+    """An answer variable as one stripped string (None when unset or empty).
+
+    Accepts what notebook code naturally produces: a str, bytes, the one-line list
+    that ``x = !docker ...`` gives, or an ``ipaddress`` object.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        value = value.decode(errors="replace")
+    if isinstance(value, list | tuple):
+        lines = [str(v).strip() for v in value if str(v).strip()]
+        if len(lines) != 1:
+            return " ".join(lines) or None
+        value = lines[0]
+    text = str(value).strip().strip("'\"").strip()
+    return text or None
+
+
+def compare_subnet(given: str, truth: str, gateway: str) -> tuple[bool, str]:
+    """(passed, hint) for a subnet answer against the network's subnet and gateway."""
+    try:
+        wanted = ipaddress.ip_network(truth, strict=False)
+    except ValueError:
+        return False, f"The engine reports an unusual subnet ({truth}); ask your instructor."
+    if "/" not in given:
+        if given == gateway:
+            return False, "That is the gateway's address: the subnet is the network with its prefix length."
+        return False, "A subnet needs its prefix length (CIDR notation: address/prefix, as the IPAM data shows it)."
+    try:
+        network = ipaddress.ip_network(given)
+    except ValueError:
+        try:
+            loose = ipaddress.ip_network(given, strict=False)
+        except ValueError:
+            return False, "That is not a subnet in CIDR notation (address/prefix)."
+        if loose == wanted:
+            return False, (
+                "That is an address inside the subnet (with host bits set, like the gateway's interface "
+                "address): the subnet is the network address, as IPAM.Config.Subnet shows it."
+            )
+        return False, _mismatch("subnet")
+    if network == wanted:
+        return True, ""
+    return False, _mismatch("subnet")
+
+
+def compare_gateway(given: str, truth: str, subnet: str) -> tuple[bool, str]:
+    """(passed, hint) for a gateway answer against the network's gateway and subnet."""
+    if "/" in given:
+        try:
+            if ipaddress.ip_network(given, strict=False) == ipaddress.ip_network(subnet, strict=False) and (
+                ipaddress.ip_interface(given).ip == ipaddress.ip_network(given, strict=False).network_address
+            ):
+                return False, "That is the subnet: the gateway is one address (the bridge's own), with no /prefix."
+            if str(ipaddress.ip_interface(given).ip) == truth:
+                return False, "The gateway is an address alone: drop the /prefix."
+        except ValueError:
+            pass
+        return False, "The gateway is one IP address, with no /prefix."
+    try:
+        address = ipaddress.ip_address(given)
+    except ValueError:
+        return False, "That is not an IP address."
+    if address == ipaddress.ip_address(truth):
+        return True, ""
+    try:
+        if address == ipaddress.ip_network(subnet, strict=False).network_address:
+            return False, "That is the subnet's network address: the gateway is the bridge's own address."
+    except ValueError:
+        pass
+    return False, _mismatch("gateway")
+
+
+def _mismatch(what: str) -> str:
+    return (
+        f"It does not match this engine's {what}. Read it from the engine (docker network inspect): "
+        "a value typed from an earlier run or another machine does not count."
+    )
+
+
+@dataclass
+class NetworkAnswer(Check):
+    """The answer variable ``answer`` holds the ``field`` (``subnet`` or ``gateway``) of ``network``."""
+
+    answer: str = ""
+    network: str = "bridge"
+    field: str = "subnet"
+    kind: ClassVar[str] = "network answer"
+
+    def describe(self) -> str:
+        return self.title or f"{self.answer} is the {self.field} of network {self.network}"
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        net = ctx.facts.network(self.network)
+        subnet = net.subnets[0] if net.subnets else ""
+        gateway = ctx.facts.gateway(self.network)
+        expected = f"{self.answer} = the {self.field} of network {self.network} (IPAM.Config)"
+        given = answer_text(ctx.answers.get(self.answer))
+        if given is None:
+            return Outcome(False, expected, "not set", f"Set {self.answer}: {COMPUTE.format(network=self.network)}.")
+        if self.field == "subnet":
+            passed, hint = compare_subnet(given, subnet, gateway)
+        else:
+            passed, hint = compare_gateway(given, gateway, subnet)
+        return Outcome(passed, expected, f"{self.answer} = {given!r}", hint)
