@@ -104,13 +104,13 @@ class NamespaceAnswer(Check):
         try:
             answer: Any = parse_yes_no(given) if self.namespace else parse_namespace_names(given)
         except ValueError as e:
-            return Outcome(False, expected, f"{self.answer} = {given!r}", f"{str(e).capitalize()}.")
+            return Outcome(False, expected, f"{self.answer} = {given!r}", _sentence(str(e)))
         if answer == truth:
             return Outcome(True, expected, f"{self.answer} = {_show(answer)}")
         if self.namespace:
             hint = (
                 f"Compare the {self.namespace} inodes of {self.name} and of the engine host. "
-                f"{WHY_SHARED.get(self.namespace, '').capitalize()}. {TYPED}"
+                f"{_sentence(WHY_SHARED.get(self.namespace, ''))} {TYPED}"
             )
         else:
             hint = explain_difference(answer, truth)
@@ -121,3 +121,7 @@ def _show(value: Any) -> str:
     if isinstance(value, set):
         return "{" + ", ".join(repr(v) for v in sorted(value)) + "}" if value else "set()"
     return str(value)
+
+
+def _sentence(text: str) -> str:
+    return f"{text[:1].upper()}{text[1:]}." if text else ""
