@@ -18,6 +18,7 @@ from docker.errors import NotFound as DockerNotFound
 from grader.engine.settings import PROBE_LABEL
 from grader.errors import EngineUnavailable, NotFound
 from grader.facts.engine_errors import ENGINE_ERRORS
+from grader.facts.image_tree import list_paths
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,11 @@ class ImageFacts:
         """True when this image's layers begin with all of ``base``'s layers."""
         return bool(base.layers) and self.layers[: len(base.layers)] == base.layers
 
+    @cached_property
+    def paths(self) -> list[str]:
+        """Every path in the image's filesystem (read once, by exporting a created container)."""
+        return list_paths(self.client, self.ref)
+
     def file(self, path: str) -> FileInImage | None:
         """The file at ``path`` in the image (None when absent), read without running it."""
         if path not in self._files:
@@ -224,6 +230,9 @@ def _copy_out(container: Any, path: str) -> FileInImage | None:
         return None
     except APIError as e:
         if e.response is not None and e.response.status_code == 404:
+            return None
+        # a path below a file (/data/x when /data is a file): the engine answers 500 "not a directory"
+        if "not a directory" in str(e.explanation or ""):
             return None
         raise
     data = b"".join(stream)
