@@ -1,0 +1,1 @@
+"""Pictures of live engine state for the notebooks (HTML/SVG, escaped)."""

@@ -1,0 +1,154 @@
+"""Chapter 04's pure logic: answer parsing, privilege, `ip addr` parsing, the sharing matrix,
+and the namespace check types over recorded facts (no engine)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from grader.checks.base import Context
+from grader.checks.container_privilege import missing_capabilities
+from grader.checks.namespace_answer import NamespaceAnswer, explain_difference, parse_namespace_names, parse_yes_no
+from grader.checks.namespace_interfaces import interfaces_hint, listed_interfaces, stable_interfaces
+from grader.checks.namespace_mode import NamespaceMode
+from grader.checks.namespace_shared import NamespaceShared
+from grader.facts.containers import ContainerFacts
+from grader.facts.namespaces import NamespaceInodes
+from grader.pictures.namespaces import matrix_html, matrix_text, sharing_matrix
+from tests.unit.fakes import FakeFacts
+
+HOST = {"pid": 1, "net": 2, "ipc": 3, "mnt": 4, "uts": 5, "user": 6, "cgroup": 7, "time": 8}
+
+
+def inodes(**changes: int) -> NamespaceInodes:
+    return NamespaceInodes({**HOST, **changes})
+
+
+class NamespaceFacts(FakeFacts):
+    """FakeFacts with recorded namespace inodes."""
+
+    def __init__(self, ns: dict[str, NamespaceInodes], containers: dict[str, dict[str, Any]] | None = None):
+        super().__init__(containers=containers)
+        self.ns = ns
+
+    def namespaces(self, names: tuple[str, ...]) -> dict[str, NamespaceInodes]:
+        return {"host": self.ns["host"], **{n: self.ns[n] for n in names}}
+
+
+def container(name: str, **host_config: Any) -> dict[str, Any]:
+    return {"Id": f"{name}-id" * 4, "Name": f"/{name}", "HostConfig": host_config, "State": {"Running": True}}
+
+
+def test_names_parse_from_sets_strings_and_inode_links() -> None:
+    assert parse_namespace_names({"PID", "net"}) == {"pid", "net"}
+    assert parse_namespace_names("pid, net ,ipc") == {"pid", "net", "ipc"}
+    assert parse_namespace_names("{'mnt', 'uts'}") == {"mnt", "uts"}
+    assert parse_namespace_names(["net:[4026532718]", "/proc/1/ns/ipc", "network"]) == {"net", "ipc"}
+    assert parse_namespace_names("") == set()
+    with pytest.raises(ValueError, match="'docker' is not a namespace name"):
+        parse_namespace_names(["pid", "docker"])
+    with pytest.raises(ValueError, match="expected a set"):
+        parse_namespace_names(42)
+
+
+def test_booleans_parse_in_any_case_and_refuse_the_rest() -> None:
+    assert parse_yes_no(True) is True and parse_yes_no("FALSE") is False and parse_yes_no(" yes ") is True
+    with pytest.raises(ValueError):
+        parse_yes_no("maybe")
+
+
+def test_difference_names_each_wrong_namespace_and_why() -> None:
+    text = explain_difference({"pid", "user", "time"}, {"pid", "net"})
+    assert "user is shared" in text and "userns-remap" in text
+    assert "Docker does not create a time namespace" in text and "net is not shared" in text
+
+
+def test_answer_check_against_recorded_inodes() -> None:
+    facts = NamespaceFacts({"host": inodes(), "ns-demo": inodes(pid=11, net=12, ipc=13, mnt=14, uts=15)})
+    check = NamespaceAnswer(answer="a", name="ns-demo")
+    truth = {"pid", "net", "ipc", "mnt", "uts"}
+    assert check.run(Context(facts, {"a": truth})).passed  # type: ignore[arg-type]
+    part = check.run(Context(facts, {"a": truth | {"cgroup"}}))  # type: ignore[arg-type]
+    assert not part.passed and "cgroup v1" in part.hint
+    flag = NamespaceAnswer(answer="b", name="ns-demo", namespace="user")
+    assert flag.run(Context(facts, {"b": "true"})).passed  # type: ignore[arg-type]
+    remapped = NamespaceFacts({"host": inodes(), "ns-demo": inodes(user=99)})
+    assert flag.run(Context(remapped, {"b": False})).passed  # type: ignore[arg-type]
+    assert not flag.run(Context(remapped, {"b": True})).passed  # type: ignore[arg-type]
+
+
+def test_shared_check_compares_with_host_or_another_container() -> None:
+    facts = NamespaceFacts({"host": inodes(), "a": inodes(ipc=30), "b": inodes(ipc=30), "c": inodes(ipc=31)})
+    assert NamespaceShared(name="b", namespace="ipc", other="a").run(Context(facts)).passed  # type: ignore[arg-type]
+    part = NamespaceShared(name="c", namespace="ipc", other="a").run(Context(facts))  # type: ignore[arg-type]
+    assert not part.passed and "own ipc namespace" in part.hint
+    assert NamespaceShared(name="a", namespace="ipc", shared=False).run(Context(facts)).passed  # type: ignore[arg-type]
+    assert NamespaceShared(name="a", namespace="pid").run(Context(facts)).passed  # type: ignore[arg-type]
+
+
+def test_mode_check_shows_the_joined_container_by_name() -> None:
+    facts = FakeFacts(
+        containers={
+            "ipc-a": container("ipc-a", IpcMode="shareable"),
+            "ipc-c": container("ipc-c", IpcMode="shareable"),
+            "ipc-c-id" * 4: container("ipc-c", IpcMode="shareable"),
+            "ipc-b": container("ipc-b", IpcMode="container:" + "ipc-c-id" * 4),
+            "pid-host": container("pid-host"),
+        }
+    )
+    part = NamespaceMode(name="ipc-b", namespace="ipc", mode="container:ipc-a").run(Context(facts))  # type: ignore[arg-type]
+    assert not part.passed and part.found == "--ipc container:ipc-c" and "wrong container" in part.hint
+    part = NamespaceMode(name="pid-host", namespace="pid", mode="host").run(Context(facts))  # type: ignore[arg-type]
+    assert not part.passed and "--pid host was forgotten" in part.hint
+
+
+def test_privilege_accepts_privileged_caps_or_all_but_one() -> None:
+    needed = ("SYS_ADMIN", "SYS_PTRACE")
+
+    def facts(**hc: Any) -> ContainerFacts:
+        return ContainerFacts(None, {"HostConfig": hc})  # type: ignore[arg-type]
+
+    assert missing_capabilities(facts(Privileged=True), needed) == []
+    assert missing_capabilities(facts(CapAdd=["CAP_SYS_ADMIN", "sys_ptrace"]), needed) == []
+    assert missing_capabilities(facts(CapAdd=["ALL"], CapDrop=["SYS_RESOURCE"]), needed) == []
+    assert missing_capabilities(facts(CapAdd=["ALL"], CapDrop=["SYS_PTRACE"]), needed) == ["SYS_PTRACE"]
+    assert missing_capabilities(facts(CapAdd=["SYS_ADMIN"]), needed) == ["SYS_PTRACE"]
+
+
+IP_ADDR = """1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue qlen 1000
+    inet 127.0.0.1/8 scope host lo
+2: docker0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue
+4: veth73fade1@if3: <BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue master docker0
+43: eth0@if44: <BROADCAST,MULTICAST,UP,LOWER_UP,M-DOWN> mtu 1500 qdisc noqueue
+"""
+
+
+def test_ip_addr_output_parses_and_veths_are_not_stable() -> None:
+    names = listed_interfaces(IP_ADDR)
+    assert names == ["lo", "docker0", "veth73fade1", "eth0"]
+    assert stable_interfaces(names) == ["lo", "docker0", "eth0"]
+
+
+def test_interfaces_hint_names_the_mistake() -> None:
+    truth = ["lo", "docker0", "eth0"]
+    assert "--pid host forgotten" in interfaces_hint(["lo", "eth0"], truth, "", "default")
+    refused = "nsenter: can't open '/proc/1/ns/net': Permission denied"
+    assert "needs" not in interfaces_hint([], truth, refused, "default")
+    assert "lab" in interfaces_hint([], truth, refused, "default")
+    assert "--network host" in interfaces_hint(truth, truth, IP_ADDR, "host")
+
+
+def test_matrix_marks_host_container_and_own_cells_and_escapes_names() -> None:
+    ns = {
+        "host": inodes(),
+        "ipc-a": inodes(pid=10, ipc=30),
+        "<b>": inodes(pid=11, ipc=30),
+        "pid-host": inodes(ipc=40),
+    }
+    matrix = sharing_matrix(ns)
+    assert matrix["ipc-a"]["ipc"].state == "shared" and matrix["ipc-a"]["ipc"].partners == ("<b>",)
+    assert matrix["pid-host"]["pid"].state == "host" and matrix["pid-host"]["ipc"].state == "own"
+    page = matrix_html(matrix)
+    assert "<b>" not in page and "&lt;b&gt;" in page and page.count("ns-shared") == 2
+    assert "= ipc-a" in matrix_text(matrix)
