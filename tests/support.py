@@ -93,8 +93,10 @@ class EngineSession:
         tag: str,
         files: dict[str, str | bytes] | None = None,
         buildargs: dict[str, str] | None = None,
+        target: str | None = None,
     ) -> None:
-        """Build ``dockerfile`` (text) with extra context ``files`` into ``tag`` on the lab engine."""
+        """Build ``dockerfile`` (text) with extra context ``files`` into ``tag`` on the lab engine
+        (``target``: stop at that stage, like ``docker build --target``)."""
         with tempfile.TemporaryDirectory() as tmp:
             ctx = Path(tmp)
             (ctx / "Dockerfile").write_text(dockerfile)
@@ -105,7 +107,9 @@ class EngineSession:
                     path.write_bytes(content)
                 else:
                     path.write_text(content)
-            self.client.images.build(path=str(ctx), tag=tag, rm=True, forcerm=True, buildargs=buildargs)
+            self.client.images.build(
+                path=str(ctx), tag=tag, rm=True, forcerm=True, buildargs=buildargs, target=target
+            )
 
     def check(self, exercise_id: str, **answers: Any) -> CheckResult:
         """Run an exercise's checks against the test lab."""
