@@ -22,8 +22,10 @@ def _parse_answer(text: str) -> tuple[str, str]:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from grader.chapters.runner import run_exercise
+    from grader.widgets.progress_record import record
 
     result = run_exercise(args.exercise, dict(args.answer or []))
+    record(result, via="cli")
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
     else:

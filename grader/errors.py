@@ -33,6 +33,10 @@ class ProbeError(GraderError):
     """A probe container could not run or did not finish in time."""
 
 
+class ProbeRefused(GraderError):
+    """A check needed a probe container during an inspect-only run (live checking)."""
+
+
 class UnknownExercise(GraderError):
     """The exercise id is not in the curriculum."""
 

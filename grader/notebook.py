@@ -78,8 +78,11 @@ def check(exercise_id: str, **answers: Any) -> float | None:
         from grader import check
         check("ch01-ex1")
     """
+    from grader.widgets.progress_record import record
+
     result = run_exercise(exercise_id, collect_answers(exercise_id, answers))
     show(result)
+    record(result, via="notebook")
     if result.score <= 0:
         reason = result.error or next((p.hint or p.found for p in result.parts if not p.passed), "")
         raise CheckFailed(f"{exercise_id}: 0/{result.max_score:g} points. {reason}".strip())
@@ -100,9 +103,14 @@ def prepare(chapter: str) -> None:
     """
     from grader.engine.client import course_engine
     from grader.engine.provided import prepare as prepare_chapter
+    from grader.widgets.live_log import LiveLog
 
+    # in a notebook: one panel updated in place and collapsed when done; elsewhere: lines on stdout
+    log = LiveLog(f"Preparing chapter {chapter}")
     try:
-        ready = prepare_chapter(course_engine(), chapter, report=lambda message: print(message, flush=True))
+        ready = prepare_chapter(course_engine(), chapter, report=log)
     except GraderError as e:
+        log.finish(str(e), ok=False)
         raise CheckFailed(str(e)) from None
+    log.finish(f"ready in {log.elapsed:.1f} s")
     print(f"Ready: {', '.join(ready)}")

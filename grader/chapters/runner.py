@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import docker
@@ -10,17 +11,23 @@ from grader.chapters import Exercise, get
 from grader.checks.base import Context
 from grader.checks.result import CheckResult, Part
 from grader.engine.client import course_engine
-from grader.errors import EngineUnavailable, GraderError, NotFound, UnknownExercise
+from grader.errors import EngineUnavailable, GraderError, NotFound, ProbeRefused, UnknownExercise
+from grader.facts.probe import inspect_only as refusing_probes
 from grader.facts.snapshot import EngineFacts
 
 
 def run_exercise(
-    exercise_id: str, answers: dict[str, Any] | None = None, client: docker.DockerClient | None = None
+    exercise_id: str,
+    answers: dict[str, Any] | None = None,
+    client: docker.DockerClient | None = None,
+    inspect_only: bool = False,
 ) -> CheckResult:
     """Check ``exercise_id`` against the course engine.
 
     Every failure (unknown id, no engine, a missing object, a probe that timed
-    out) becomes part of the result with a message saying what to do.
+    out) becomes part of the result with a message saying what to do. With
+    ``inspect_only`` (live checking), parts that need a probe container are not
+    run: they fail with "not checked live" and are listed in ``result.skipped``.
 
     Example::
 
@@ -38,9 +45,22 @@ def run_exercise(
             return _all_failed(exercise, str(e))
     ctx = Context(EngineFacts(client), dict(answers or {}))
     result = CheckResult(exercise.id, exercise.title)
+    with refusing_probes() if inspect_only else contextlib.nullcontext():
+        _run_checks(exercise, ctx, result)
+    done = {p.name for p in result.parts}
+    for check in exercise.checks:
+        if check.describe() not in done:
+            result.parts.append(_failed(check.describe(), check.points, "not checked", ""))
+    return result
+
+
+def _run_checks(exercise: Exercise, ctx: Context, result: CheckResult) -> None:
     for check in exercise.checks:
         try:
             result.parts.append(check.run(ctx))
+        except ProbeRefused as e:
+            result.parts.append(_failed(check.describe(), check.points, str(e), ""))
+            result.skipped.append(check.describe())
         except NotFound as e:
             result.parts.append(_failed(check.describe(), check.points, str(e), check.missing_hint))
         except EngineUnavailable as e:
@@ -58,11 +78,6 @@ def run_exercise(
                     "Re-run the check; if it persists, report it to your instructor.",
                 )
             )
-    done = {p.name for p in result.parts}
-    for check in exercise.checks:
-        if check.describe() not in done:
-            result.parts.append(_failed(check.describe(), check.points, "not checked", ""))
-    return result
 
 
 def _failed(name: str, points: float, found: str, hint: str) -> Part:

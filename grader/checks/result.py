@@ -28,7 +28,8 @@ class CheckResult:
     """The outcome of one exercise's checks.
 
     ``error`` is set when the whole check could not run (no engine, unknown id);
-    the score is then 0 and ``error`` says what to do.
+    the score is then 0 and ``error`` says what to do. ``skipped`` names the parts
+    an inspect-only (live) run did not check because they need a probe container.
     """
 
     exercise: str
@@ -36,6 +37,7 @@ class CheckResult:
     parts: list[Part] = field(default_factory=list)
     error: str = ""
     max_score_hint: float = 0.0
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def score(self) -> float:
@@ -60,6 +62,8 @@ class CheckResult:
         }
         if self.error:
             data["error"] = self.error
+        if self.skipped:
+            data["skipped"] = list(self.skipped)
         return data
 
     def to_text(self) -> str:

@@ -20,6 +20,7 @@ from docker.errors import DockerException, ImageNotFound
 from grader.engine.settings import PROBE_LABEL
 from grader.errors import EngineUnavailable, NotFound
 from grader.facts.engine_errors import ENGINE_ERRORS
+from grader.facts.probe import refuse_if_inspect_only
 
 
 class _ChunkStream(io.RawIOBase):
@@ -50,7 +51,9 @@ def list_paths(client: docker.DockerClient, ref: str) -> list[str]:
     Raises:
         NotFound: no such image.
         EngineUnavailable: the engine failed while exporting.
+        ProbeRefused: inside an inspect-only run.
     """
+    refuse_if_inspect_only()
     container = None
     try:
         container = client.containers.create(

@@ -19,6 +19,7 @@ from grader.engine.settings import PROBE_LABEL
 from grader.errors import EngineUnavailable, NotFound
 from grader.facts.engine_errors import ENGINE_ERRORS
 from grader.facts.image_tree import list_paths
+from grader.facts.probe import refuse_if_inspect_only
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,7 @@ def created_container(client: docker.DockerClient, ref: str, doing: str) -> Iter
 
     Works for images with an ENTRYPOINT, without a shell, or FROM scratch.
     """
+    refuse_if_inspect_only()
     container = None
     try:
         container = client.containers.create(

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,11 +20,36 @@ from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import ReadTimeout
 
 from grader.engine.settings import PROBE_LABEL
-from grader.errors import EngineUnavailable, NotFound, ProbeError
+from grader.errors import EngineUnavailable, NotFound, ProbeError, ProbeRefused
 from grader.facts.engine_errors import ENGINE_ERRORS
 
 PROBE_IMAGE = "busybox:latest"
 NSENTER_CAPS = ["SYS_ADMIN", "SYS_PTRACE"]
+# Set during inspect-only runs (live checking in a notebook): no container may be created.
+_INSPECT_ONLY: ContextVar[bool] = ContextVar("docker_course_inspect_only", default=False)
+
+
+@contextlib.contextmanager
+def inspect_only() -> Iterator[None]:
+    """Within this block (this thread/context only), every probe raises ProbeRefused.
+
+    Example::
+
+        with inspect_only():
+            facts.image("course/hello:1.0").labels  # fine: inspect data
+            facts.http("127.0.0.1", 8000)  # ProbeRefused
+    """
+    token = _INSPECT_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _INSPECT_ONLY.reset(token)
+
+
+def refuse_if_inspect_only() -> None:
+    """Raise ProbeRefused when called inside :func:`inspect_only` (before creating a container)."""
+    if _INSPECT_ONLY.get():
+        raise ProbeRefused("not checked live: this part runs a short-lived container, so it runs when you click Check")
 
 
 @dataclass
@@ -49,6 +76,9 @@ class ProbeSpec:
     user: str | None = None
     pid_host: bool = False
     network_mode: str | None = None
+    # named volume -> path in the probe, mounted read-only (the caller checks the volume exists:
+    # mounting an absent name would create it)
+    volumes: dict[str, str] = field(default_factory=dict)
     cap_add: list[str] = field(default_factory=list)
     environment: dict[str, str] = field(default_factory=dict)
     timeout: float = 20
@@ -62,7 +92,9 @@ def run_probe(client: docker.DockerClient, spec: ProbeSpec) -> ProbeResult:
         NotFound: the probe's image does not exist.
         ProbeError: the engine refused to create or start the probe.
         EngineUnavailable: the engine stopped answering.
+        ProbeRefused: inside :func:`inspect_only`.
     """
+    refuse_if_inspect_only()
     kwargs: dict[str, Any] = {
         "name": f"course-probe-{uuid.uuid4().hex[:10]}",
         "labels": {PROBE_LABEL: "true"},
@@ -74,6 +106,8 @@ def run_probe(client: docker.DockerClient, spec: ProbeSpec) -> ProbeResult:
         kwargs["pid_mode"] = "host"
     if spec.network_mode:
         kwargs["network_mode"] = spec.network_mode
+    if spec.volumes:
+        kwargs["volumes"] = {name: {"bind": path, "mode": "ro"} for name, path in spec.volumes.items()}
     if spec.cap_add:
         kwargs["security_opt"] = ["seccomp=unconfined", "apparmor=unconfined"]
     if spec.entrypoint is not None:

@@ -1,0 +1,104 @@
+"""The landing page's live parts: is the engine ready, and how far is the learner in each chapter."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from grader.widgets.progress_record import ChapterProgress, by_chapter, progress_path
+
+CHAPTERS = {
+    "01": ("01-dockerfile", "Dockerfile", "instructions, layers, build context, cache"),
+    "02": ("02-ports", "Port mapping", "EXPOSE vs publishing, -p and -P, conflicts"),
+    "03": ("03-networks", "Network modes", "bridge, veth pairs, user-defined networks, host, none"),
+    "04": ("04-namespaces", "Namespaces", "pid, net, ipc, uts, mnt, user; nsenter"),
+    "05": ("05-volumes", "Volumes and bind mounts", "named volumes, bind mounts, read-only, sharing"),
+    "06": ("06-multistage", "Multi-stage builds", "builder and runtime stages, image size"),
+}
+e = html.escape
+
+
+def engine_status_html() -> str:
+    """Escaped HTML: the course engine's mode, version and base images, or what to do when it is down."""
+    from grader.engine import images
+    from grader.engine.client import course_engine
+    from grader.engine.settings import Settings, in_lab
+    from grader.errors import GraderError
+
+    try:
+        settings = Settings.load()
+        client = course_engine(timeout=15)
+        version = client.version().get("Version", "?")
+        present = [tag for tag in images.COURSE_BASE_TAGS if images.present(client, images.resolve([tag])[0])]
+    except GraderError as err:
+        return (
+            "<div class='course-engine-status' data-ready='false' style='border-left:4px solid #cf222e;"
+            f"padding:4px 10px;font-family:sans-serif'><b>The course engine is not ready.</b> {e(str(err))}</div>"
+        )
+    missing = [t for t in images.COURSE_BASE_TAGS if t not in present]
+    where = "inside your lab" if in_lab() else f"{settings.mode} mode"
+    note = (
+        f" Missing base images: {e(', '.join(missing))} (each chapter's first cell loads what it needs)."
+        if missing
+        else ""
+    )
+    return (
+        "<div class='course-engine-status' data-ready='true' style='border-left:4px solid #1a7f37;"
+        f"padding:4px 10px;font-family:sans-serif'><b>&#10004; The course engine is ready</b>: Docker {e(version)}, "
+        f"{e(where)}; base images: {e(', '.join(present) or 'none yet')}.{note}</div>"
+    )
+
+
+def chapter_notebook(course: Path, folder: str) -> str | None:
+    """The chapter's main notebook, relative to the course folder (None while it is not written)."""
+    directory = course / folder
+    main = directory / f"{folder}.ipynb"
+    if main.exists():
+        return f"{folder}/{main.name}"
+    found = sorted(directory.glob("*.ipynb")) if directory.is_dir() else []
+    return f"{folder}/{found[0].name}" if found else None
+
+
+def _bar(p: ChapterProgress) -> str:
+    width = int(100 * p.passed / p.total) if p.total else 0
+    color = "#1a7f37" if p.done else "#0969da"
+    return (
+        f"<div style='width:120px;height:8px;background:#eaeef2;border-radius:4px;display:inline-block'>"
+        f"<div style='width:{width}%;height:8px;background:{color};border-radius:4px'></div></div>"
+    )
+
+
+def chapters_html(course: Path | None = None) -> str:
+    """Escaped HTML: the six chapters with links and the exercises passed in each."""
+    from grader.engine.settings import course_dir
+
+    course = course or course_dir()
+    progress = by_chapter()
+    rows = []
+    for number, (folder, title, about) in CHAPTERS.items():
+        p = progress.get(number, ChapterProgress(number, 0, 0, 0.0, 0.0))
+        notebook = chapter_notebook(course, folder)
+        # relative to this notebook (00-start-here/): JupyterLab opens such links in a new tab of its own
+        name = f"<a href='../{e(notebook)}'>{number} {e(title)}</a>" if notebook else f"{number} {e(title)} (soon)"
+        done = " &#10004;" if p.done else ""
+        rows.append(
+            f"<tr class='course-chapter' data-chapter='{number}' data-passed='{p.passed}' data-total='{p.total}'>"
+            f"<td style='padding:3px 8px'>{name}</td><td style='padding:3px 8px;color:#57606a'>{e(about)}</td>"
+            f"<td style='padding:3px 8px'>{_bar(p)} {p.passed}/{p.total} exercises{done}</td>"
+            f"<td style='padding:3px 8px'>{p.points:g}/{p.max_points:g} points</td></tr>"
+        )
+    total = sum(p.passed for p in progress.values())
+    count = sum(p.total for p in progress.values())
+    return (
+        "<div class='course-chapters' style='font-family:sans-serif'>"
+        f"<table style='border-collapse:collapse'>{''.join(rows)}</table>"
+        f"<p style='color:#57606a'>{total}/{count} exercises passed so far "
+        f"(kept in {e(str(progress_path()))}).</p></div>"
+    )
+
+
+def start_here() -> None:
+    """The landing notebook's cell: engine status, then the chapters with progress."""
+    from IPython.display import HTML, display
+
+    display(HTML(engine_status_html() + chapters_html()))
