@@ -1,0 +1,236 @@
+"""ch02-ex1..ex6 against the real engine: the reference run passes, wrong runs fail with the hint
+that names the mistake (EXPOSE only, ports swapped, all interfaces, -P vs -p, stale answer, Created
+leftover), partial runs get exactly the points of the parts they got right."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.checks.result import CheckResult
+from grader.engine.provided import prepare
+from tests.support import EngineSession, dump
+
+pytestmark = pytest.mark.engine
+
+WEB = "course/web:1.0"
+# httpd bound to the container's loopback: published, yet unreachable from outside
+LOOPBACK_ONLY = (
+    "sh -c 'echo course web > /www/index.html; httpd -p 127.0.0.1:81 -h /www; exec httpd -f -p 127.0.0.1:80 -h /www'"
+)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def web_image(engine_session: EngineSession) -> None:
+    """course/web:1.0 built once (a reset keeps course-provided images)."""
+    prepare(engine_session.client, "02")
+
+
+def run(engine: EngineSession, name: str, flags: str, command: str = "") -> None:
+    ran = engine.sh(f"docker run -d --pull never --name {name} {flags} {WEB} {command}")
+    assert ran.ok, ran.output
+
+
+def hints(result: CheckResult) -> str:
+    return " | ".join(f"{p.hint} {p.found}" for p in result.parts if not p.passed)
+
+
+def scored(result: CheckResult, score: float, *hint_parts: str) -> None:
+    assert result.score == score, dump(result)
+    for text in hint_parts:
+        assert text in hints(result), dump(result)
+
+
+# ch02-ex1: -P
+
+
+def test_ex1_reference_passes(engine: EngineSession) -> None:
+    run(engine, "web-all", "-P")
+    scored(engine.check("ch02-ex1"), 5)
+
+
+def test_ex1_missing_container_says_how_to_run(engine: EngineSession) -> None:
+    result = engine.check("ch02-ex1")
+    scored(result, 0, "docker run -d --name web-all -P course/web:1.0")
+    assert not result.error
+
+
+def test_ex1_expose_without_publishing(engine: EngineSession) -> None:
+    run(engine, "web-all", "")
+    scored(engine.check("ch02-ex1"), 1, "only EXPOSEd", "publishes nothing")
+
+
+def test_ex1_lowercase_p_for_each_port_is_not_dash_capital_p(engine: EngineSession) -> None:
+    run(engine, "web-all", "-p 80 -p 81")
+    scored(engine.check("ch02-ex1"), 3, "-P (capital P)")
+
+
+def test_ex1_server_on_container_loopback_is_unreachable(engine: EngineSession) -> None:
+    run(engine, "web-all", "-P", LOOPBACK_ONLY)
+    scored(engine.check("ch02-ex1"), 3, "listen on 0.0.0.0")
+
+
+def test_ex1_exited_container_publishes_nothing(engine: EngineSession) -> None:
+    run(engine, "web-all", "-P", "true")
+    engine.sh("docker wait web-all")
+    scored(engine.check("ch02-ex1"), 0, "docker logs web-all")
+
+
+# ch02-ex2: -p 80
+
+
+def test_ex2_reference_passes(engine: EngineSession) -> None:
+    run(engine, "web-random", "-p 80")
+    scored(engine.check("ch02-ex2"), 4)
+
+
+def test_ex2_dash_capital_p_publishes_81_too(engine: EngineSession) -> None:
+    run(engine, "web-random", "-P")
+    scored(engine.check("ch02-ex2"), 2, "-P publishes every EXPOSEd port")
+
+
+def test_ex2_fixed_host_port_is_not_random(engine: EngineSession) -> None:
+    run(engine, "web-random", "-p 8080:80")
+    scored(engine.check("ch02-ex2"), 2, "You chose host port 8080")
+
+
+def test_ex2_wrong_container_port(engine: EngineSession) -> None:
+    run(engine, "web-random", "-p 8080")
+    scored(engine.check("ch02-ex2"), 1, "Container port 80 is not published (container port 8080 is)")
+
+
+def test_ex2_expose_without_publishing(engine: EngineSession) -> None:
+    run(engine, "web-random", "")
+    scored(engine.check("ch02-ex2"), 1, "only EXPOSEd")
+
+
+# ch02-ex3: -p 8000:80
+
+
+def test_ex3_reference_passes(engine: EngineSession) -> None:
+    run(engine, "web-fixed", "-p 8000:80")
+    scored(engine.check("ch02-ex3"), 4)
+
+
+def test_ex3_swapped_ports(engine: EngineSession) -> None:
+    run(engine, "web-fixed", "-p 80:8000")
+    scored(engine.check("ch02-ex3"), 1, "swapped", "-p 8000:80")
+
+
+def test_ex3_random_host_port(engine: EngineSession) -> None:
+    run(engine, "web-fixed", "-p 80")
+    scored(engine.check("ch02-ex3"), 2, "Docker chose a random host port")
+
+
+def test_ex3_other_host_port(engine: EngineSession) -> None:
+    run(engine, "web-fixed", "-p 8005:80")
+    scored(engine.check("ch02-ex3"), 2, "published on host port 8005, not 8000")
+
+
+def test_ex3_accepts_loopback_binding(engine: EngineSession) -> None:
+    run(engine, "web-fixed", "-p 127.0.0.1:8000:80")
+    scored(engine.check("ch02-ex3"), 4)
+
+
+# ch02-ex4: -p 127.0.0.1::80
+
+
+def test_ex4_reference_passes(engine: EngineSession) -> None:
+    run(engine, "web-ip-random", "-p 127.0.0.1::80")
+    scored(engine.check("ch02-ex4"), 4)
+
+
+def test_ex4_all_interfaces(engine: EngineSession) -> None:
+    run(engine, "web-ip-random", "-p 80")
+    scored(engine.check("ch02-ex4"), 3, "bound on all interfaces", "-p 127.0.0.1::80")
+
+
+def test_ex4_chosen_host_port(engine: EngineSession) -> None:
+    run(engine, "web-ip-random", "-p 127.0.0.1:8005:80")
+    scored(engine.check("ch02-ex4"), 3, "You chose host port 8005")
+
+
+def test_ex4_all_interfaces_and_chosen_port(engine: EngineSession) -> None:
+    run(engine, "web-ip-random", "-p 8005:80")
+    scored(engine.check("ch02-ex4"), 2, "bound on all interfaces", "You chose host port 8005")
+
+
+def test_ex4_dash_capital_p(engine: EngineSession) -> None:
+    run(engine, "web-ip-random", "-P")
+    scored(engine.check("ch02-ex4"), 3, "bound on all interfaces")
+
+
+# ch02-ex5: -p 127.0.0.1:8001:80
+
+
+def test_ex5_reference_passes(engine: EngineSession) -> None:
+    run(engine, "web-ip-fixed", "-p 127.0.0.1:8001:80")
+    scored(engine.check("ch02-ex5"), 4)
+
+
+def test_ex5_all_interfaces(engine: EngineSession) -> None:
+    run(engine, "web-ip-fixed", "-p 8001:80")
+    scored(engine.check("ch02-ex5"), 3, "bound on all interfaces", "-p 127.0.0.1:8001:80")
+
+
+def test_ex5_random_port(engine: EngineSession) -> None:
+    run(engine, "web-ip-fixed", "-p 127.0.0.1::80")
+    scored(engine.check("ch02-ex5"), 3, "Docker chose a random host port", "-p 8001:80")
+
+
+def test_ex5_swapped_ports(engine: EngineSession) -> None:
+    run(engine, "web-ip-fixed", "-p 127.0.0.1:80:8001")
+    scored(engine.check("ch02-ex5"), 1, "swapped", "Container port 80 is not published")
+
+
+# ch02-ex6: conflicts
+
+
+def conflict(engine: EngineSession) -> str:
+    """Reproduce the conflict as the notebook does; return Docker's error text."""
+    ran = engine.sh(f"docker run -d --pull never --name web-second -p 8000:80 {WEB}")
+    assert not ran.ok and "already allocated" in ran.output, ran.output
+    return ran.output
+
+
+def test_ex6_reference_passes(engine: EngineSession) -> None:
+    run(engine, "web-fixed", "-p 8000:80")
+    error = conflict(engine)
+    assert engine.sh("docker rm web-second").ok
+    run(engine, "web-second", "-p 8002:80")
+    scored(engine.check("ch02-ex6", conflict_error=error), 4)
+    # the CLI passes the same answer as a string; IPython's `!` output is a list of lines
+    scored(engine.check("ch02-ex6", conflict_error=error.splitlines()), 4)
+
+
+def test_ex6_created_leftover_must_be_removed(engine: EngineSession) -> None:
+    run(engine, "web-fixed", "-p 8000:80")
+    error = conflict(engine)
+    assert not engine.sh(f"docker run -d --pull never --name web-second -p 8002:80 {WEB}").ok
+    scored(engine.check("ch02-ex6", conflict_error=error), 2, "only Created", "docker rm web-second")
+
+
+def test_ex6_stale_typed_answer_no_longer_matches(engine: EngineSession) -> None:
+    run(engine, "web-fixed", "-p 8005:80")
+    run(engine, "web-second", "-p 8002:80")
+    typed = "Bind for 0.0.0.0:8000 failed: port is already allocated"
+    result = engine.check("ch02-ex6", conflict_error=typed)
+    scored(result, 2, "no longer matches the engine", "published on host port 8005, not 8000")
+
+
+def test_ex6_name_conflict_is_not_a_port_conflict(engine: EngineSession) -> None:
+    run(engine, "web-fixed", "-p 8000:80")
+    run(engine, "web-second", "-p 8002:80")
+    ran = engine.sh(f"docker run -d --pull never --name web-second -p 8000:80 {WEB}")
+    assert not ran.ok
+    scored(engine.check("ch02-ex6", conflict_error=ran.output), 3, "name conflict")
+
+
+def test_ex6_no_answer_and_wrong_port(engine: EngineSession) -> None:
+    run(engine, "web-fixed", "-p 8000:80")
+    run(engine, "web-second", "-p 8003:80")
+    scored(engine.check("ch02-ex6"), 2, "no answer variable conflict_error", "not 8002")
+
+
+def test_ex6_without_web_fixed(engine: EngineSession) -> None:
+    run(engine, "web-second", "-p 8002:80")
+    scored(engine.check("ch02-ex6", conflict_error="port is already allocated"), 2, "not Docker's port-conflict")
