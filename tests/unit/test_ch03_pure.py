@@ -1,0 +1,166 @@
+"""Chapter 03's pure logic: answer normalisation, subnet/gateway comparison, veth names and
+hints, command parsing, the topology parsed from recorded probe output."""
+
+from __future__ import annotations
+
+from grader.checks.network_answer import answer_text, compare_gateway, compare_subnet
+from grader.checks.network_fetch import names_host, served_by
+from grader.checks.network_interfaces import configured
+from grader.checks.network_veth import interface_name, veth_hint
+from grader.facts.topology import build_topology
+
+PROBE_OUTPUT = """@@ link host
+1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN\\    link/loopback 00:00:00:00:00:00
+2: docker0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP\\    link/ether 02:42:4b:5d:50:74
+7: br-1bfbb1771171: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP\\    link/ether 02:42:aa:bb:cc:dd
+9: vethe8aa254@if8: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 master docker0 state UP\\    link/ether 2a:65
+11: veth5bc91fb@if10: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 master br-1bfbb1771171 state UP\\    link/e
+45: eth0@if46: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP\\    link/ether 02:42:0a:d5:00:04
+@@ addr host
+1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever
+2: docker0    inet 172.17.0.1/16 brd 172.17.255.255 scope global docker0\\       valid_lft forever
+7: br-1bfbb1771171    inet 172.18.0.1/16 brd 172.18.255.255 scope global br-1bfbb1771171\\       valid_lft
+45: eth0    inet 10.213.0.4/16 brd 10.213.255.255 scope global eth0\\       valid_lft forever
+@@ link 101
+1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue qlen 1000\\    link/loopback 00:00:00:00:00:00
+8: eth0@if9: <BROADCAST,MULTICAST,UP,LOWER_UP,M-DOWN> mtu 1500 qdisc noqueue\\    link/ether 02:42:ac:11:00:02
+@@ addr 101
+1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever
+8: eth0    inet 172.17.0.2/16 brd 172.17.255.255 scope global eth0\\       valid_lft forever
+@@ link 102
+1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue qlen 1000\\    link/loopback 00:00:00:00:00:00
+10: eth0@if11: <BROADCAST,MULTICAST,UP,LOWER_UP,M-DOWN> mtu 1500 qdisc noqueue\\    link/ether 02:42:ac:12:00:02
+@@ addr 102
+10: eth0    inet 172.18.0.2/16 brd 172.18.255.255 scope global eth0\\       valid_lft forever
+"""
+
+
+def _container(name: str, cid: str, pid: int, mode: str, nets: dict[str, str], ports: dict | None = None) -> dict:
+    return {
+        "Id": cid,
+        "Name": "/" + name,
+        "State": {"Running": True, "Pid": pid, "Status": "running"},
+        "HostConfig": {"NetworkMode": mode},
+        "NetworkSettings": {
+            "Networks": {n: {"IPAddress": ip, "IPPrefixLen": 16 if ip else 0} for n, ip in nets.items()},
+            "Ports": ports or {},
+        },
+    }
+
+
+CONTAINERS = [
+    _container("probe-a", "a" * 64, 101, "default", {"bridge": "172.17.0.2"}),
+    _container(
+        "api",
+        "b" * 64,
+        102,
+        "course-net",
+        {"course-net": "172.18.0.2"},
+        {"80/tcp": [{"HostIp": "127.0.0.1", "HostPort": "8000"}], "81/tcp": None},
+    ),
+    _container("sidecar", "c" * 64, 103, "container:" + "b" * 64, {}),
+    _container("host-web", "d" * 64, 104, "host", {"host": ""}),
+]
+NETWORKS = [
+    {
+        "Name": "bridge",
+        "Id": "1" * 64,
+        "Driver": "bridge",
+        "Options": {"com.docker.network.bridge.name": "docker0"},
+        "IPAM": {"Config": [{"Subnet": "172.17.0.0/16", "Gateway": "172.17.0.1"}]},
+    },
+    {
+        "Name": "course-net",
+        "Id": "1bfbb1771171" + "0" * 52,
+        "Driver": "bridge",
+        "Options": {},
+        "IPAM": {"Config": [{"Subnet": "172.18.0.0/16", "Gateway": "172.18.0.1"}]},
+    },
+    {"Name": "host", "Id": "2" * 64, "Driver": "host", "IPAM": {"Config": []}},
+]
+
+
+def topology():
+    return build_topology(CONTAINERS, NETWORKS, PROBE_OUTPUT)
+
+
+def test_answer_text_accepts_strings_bytes_and_one_line_lists() -> None:
+    assert answer_text(" 172.17.0.0/16\n") == "172.17.0.0/16"
+    assert answer_text(b"172.17.0.1") == "172.17.0.1"
+    assert answer_text(['"172.17.0.0/16"']) == "172.17.0.0/16"
+    assert answer_text(["", "  "]) is None
+    assert answer_text(None) is None and answer_text("   ") is None
+    assert answer_text(["a", "b"]) == "a b"
+
+
+def test_subnet_comparison_normalises_and_names_the_mistake() -> None:
+    assert compare_subnet("172.17.0.0/16", "172.17.0.0/16", "172.17.0.1") == (True, "")
+    assert compare_subnet("fd00:0:0::/64", "fd00::/64", "fd00::1")[0]
+    ok, hint = compare_subnet("172.17.0.1/16", "172.17.0.0/16", "172.17.0.1")
+    assert not ok and "host bits" in hint
+    ok, hint = compare_subnet("172.17.0.1", "172.17.0.0/16", "172.17.0.1")
+    assert not ok and "gateway" in hint
+    ok, hint = compare_subnet("172.17.0.0", "172.17.0.0/16", "172.17.0.1")
+    assert not ok and "prefix length" in hint
+    ok, hint = compare_subnet("172.18.0.0/16", "172.17.0.0/16", "172.17.0.1")
+    assert not ok and "earlier run" in hint
+    ok, hint = compare_subnet("bridge", "172.17.0.0/16", "172.17.0.1")
+    assert not ok and "prefix length" in hint
+    ok, hint = compare_subnet("nonsense/16", "172.17.0.0/16", "172.17.0.1")
+    assert not ok and "CIDR" in hint
+
+
+def test_gateway_comparison_normalises_and_names_the_mistake() -> None:
+    assert compare_gateway("172.17.0.1", "172.17.0.1", "172.17.0.0/16") == (True, "")
+    assert compare_gateway("fd00:0::1", "fd00::1", "fd00::/64")[0]
+    ok, hint = compare_gateway("172.17.0.0/16", "172.17.0.1", "172.17.0.0/16")
+    assert not ok and "That is the subnet" in hint
+    ok, hint = compare_gateway("172.17.0.1/16", "172.17.0.1", "172.17.0.0/16")
+    assert not ok and "drop the /prefix" in hint
+    ok, hint = compare_gateway("172.17.0.0", "172.17.0.1", "172.17.0.0/16")
+    assert not ok and "network address" in hint
+    ok, hint = compare_gateway("172.18.0.1", "172.17.0.1", "172.17.0.0/16")
+    assert not ok and "earlier run" in hint
+    assert not compare_gateway("docker0", "172.17.0.1", "172.17.0.0/16")[0]
+
+
+def test_topology_pairs_veths_with_containers_and_reads_bridges() -> None:
+    topo = topology()
+    assert [b.interface for b in topo.bridges] == ["docker0", "br-1bfbb1771171"]
+    assert topo.veth_of("probe-a").name == "vethe8aa254"
+    assert topo.veth_of("probe-a").master == "docker0"
+    assert topo.veth_of("api").master == "br-1bfbb1771171"
+    assert topo.owner_of("veth5bc91fb") == "api" and topo.owner_of("docker0") is None
+    views = {c.name: c for c in topo.containers}
+    assert views["sidecar"].mode == "container" and views["sidecar"].joins == "api"
+    assert views["host-web"].mode == "host" and views["probe-a"].mode == "bridge"
+    assert views["api"].networks == (("course-net", "172.18.0.2/16"),)
+    assert views["api"].ports == ("127.0.0.1:8000->80/tcp",)
+    host = {link.name: link for link in topo.host_links}
+    assert host["docker0"].addresses == ("172.17.0.1/16",)
+
+
+def test_veth_names_and_hints() -> None:
+    topo = topology()
+    assert interface_name("vethe8aa254@if8:") == "vethe8aa254"
+    assert interface_name(" vethe8aa254 ") == "vethe8aa254"
+    assert "container's end" in veth_hint("eth0", "probe-a", "eth0", topo)
+    assert "bridge" in veth_hint("docker0", "probe-a", "eth0", topo)
+    assert "api's eth0" in veth_hint("veth5bc91fb", "probe-a", "eth0", topo)
+    assert "earlier run" in veth_hint("veth0000000", "probe-a", "eth0", topo)
+    assert "not the peer" in veth_hint("lo", "probe-a", "eth0", topo)
+
+
+def test_command_names_host_only_as_a_host() -> None:
+    assert names_host(["wget", "-qO-", "http://api/"], "api")
+    assert names_host(["sh", "-c", "wget -qO- http://api:80/index.html"], "api")
+    assert names_host(["ping", "-c1", "api"], "api")
+    assert not names_host(["wget", "-qO-", "http://172.18.0.2/"], "api")
+    assert not names_host(["wget", "-qO-", "http://apiserver/"], "api")
+    assert not names_host(["wget", "-qO-", "http://my-api/"], "api")
+    assert served_by("<p>served by 2de3840509d9</p>") == ["2de3840509d9"]
+
+
+def test_kernel_fallback_tunnels_are_not_configured_interfaces() -> None:
+    assert configured(["lo", "tunl0", "sit0", "ip6tnl0"]) == ["lo"]
+    assert configured(["lo", "eth0"]) == ["lo", "eth0"]
