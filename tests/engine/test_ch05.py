@@ -17,7 +17,8 @@ DB1 = "docker run -d --name db-1 -v course-db-data:/var/lib/kv course/kv:1.0 && 
 DB2 = "docker run -d --name db-2 -v course-db-data:/var/lib/kv course/kv:1.0"
 PUT = "docker exec db-1 kv put greeting hello"
 READER = "docker run -d --name reader {flag} busybox sleep 3600"
-PRODUCER = "docker run --name producer -v shared-data:/shared busybox sh -c 'echo hello from producer > /shared/message.txt'"
+WRITE_MESSAGE = "sh -c 'echo hello from producer > /shared/message.txt'"
+PRODUCER = f"docker run --name producer -v shared-data:/shared busybox {WRITE_MESSAGE}"
 CONSUMER = "docker run --name consumer {flag} busybox cat /shared/message.txt"
 
 
@@ -251,7 +252,7 @@ def test_ex4_consumer_on_another_volume(lab: EngineSession) -> None:
 def test_ex4_producer_bind_mount(lab: EngineSession) -> None:
     run(
         lab,
-        "docker run --name producer -v /tmp/shared:/shared busybox sh -c 'echo hello from producer > /shared/message.txt'",
+        f"docker run --name producer -v /tmp/shared:/shared busybox {WRITE_MESSAGE}",
         CONSUMER.format(flag="-v shared-data:/shared"),
     )
     result = check(lab, "ch05-ex4")
