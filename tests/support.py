@@ -29,7 +29,8 @@ def host_inventory() -> dict[str, set[str]]:
     """Names of containers, networks and volumes on the host engine."""
     host = ensure_host_engine()
     return {
-        "containers": {c.name or c.id for c in host.containers.list(all=True)},
+        # the raw list: containers.list() inspects each one, and other labs' probes vanish meanwhile (404)
+        "containers": {(c.get("Names") or [c["Id"]])[0].lstrip("/") for c in host.api.containers(all=True)},
         "networks": {n.name or n.id for n in host.networks.list()},
         "volumes": {v.name or "" for v in host.volumes.list()},
     }

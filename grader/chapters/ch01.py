@@ -270,6 +270,7 @@ EXERCISES: list[Exercise] = [
                 points=1,
                 tag=ONBUILD_CHILD,
                 base=ONBUILD_BASE,
+                history=True,
                 title="the child is built FROM course/onbuild-base:1.0",
                 hint="The child's Dockerfile starts with `FROM course/onbuild-base:1.0`; rebuild the child "
                 "after every rebuild of the base.",

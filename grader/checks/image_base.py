@@ -10,8 +10,12 @@ from grader.checks.base import Check, Context, Outcome
 
 @dataclass
 class ImageBasedOn(Check):
+    """``history``: also demand the base's build history as a prefix (tells apart bases whose
+    layers are all inherited, e.g. an ONBUILD-only image over busybox)."""
+
     tag: str = ""
     base: str = ""
+    history: bool = False
     kind: ClassVar[str] = "image based on"
 
     def describe(self) -> str:
@@ -21,6 +25,14 @@ class ImageBasedOn(Check):
         image = ctx.facts.image(self.tag)
         base = ctx.facts.image(self.base)
         expected = f"the first {len(base.layers)} layer(s) of {self.base}"
+        same_history = image.history[: len(base.history)] == base.history
+        if self.history and image.starts_with(base) and not same_history:
+            return Outcome(
+                False,
+                f"{expected} and its build history",
+                f"{self.tag}'s history does not start with {self.base}'s (same layers, another image)",
+                f"Start the Dockerfile with `FROM {self.base}`.",
+            )
         if image.starts_with(base):
             return Outcome(True, expected, f"{len(image.layers)} layers, starting with {self.base}'s")
         return Outcome(
