@@ -164,3 +164,28 @@ def test_command_names_host_only_as_a_host() -> None:
 def test_kernel_fallback_tunnels_are_not_configured_interfaces() -> None:
     assert configured(["lo", "tunl0", "sit0", "ip6tnl0"]) == ["lo"]
     assert configured(["lo", "eth0"]) == ["lo", "eth0"]
+
+
+def test_topology_picture_draws_pairs_bridges_and_other_modes_escaped() -> None:
+    from grader.pictures.topology import rows_of, topology_html
+
+    topo = topology()
+    rows = rows_of(topo)
+    assert [(r.container.name, r.veth, r.bridge.interface) for r in rows if r.container] == [
+        ("probe-a", "vethe8aa254", "docker0"),
+        ("api", "veth5bc91fb", "br-1bfbb1771171"),
+    ]
+    picture = topology_html(topo)
+    for text in (
+        "docker0",
+        "172.17.0.1/16",
+        "vethe8aa254",
+        "eth0 172.18.0.2/16",
+        "published 127.0.0.1:8000-&gt;80/tcp",
+        "sidecar  --network container:api",
+        "host-web  --network host",
+        "10.213.0.4/16 (host)",
+    ):
+        assert text in picture, text
+    evil = build_topology([_container("<b>x</b>", "e" * 64, 105, "none", {"none": ""})], NETWORKS, "")
+    assert "<b>x</b>" not in topology_html(evil) and "&lt;b&gt;x&lt;/b&gt;" in topology_html(evil)
