@@ -1,0 +1,48 @@
+"""The chapter 04 notebook executed inside the test lab: the source scores full marks, the
+released version (real nbgrader) runs without errors outside check cells and scores 0, and
+the demonstrations leave nothing behind but the exercises' own containers."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support import REPO, EngineSession, errors_in, release, scores
+
+pytestmark = pytest.mark.engine
+
+NOTEBOOK = REPO / "course" / "04-namespaces" / "04-namespaces.ipynb"
+POINTS = {"ch04-ex1": 4, "ch04-ex2": 4, "ch04-ex3": 3, "ch04-ex4": 4, "ch04-ex5": 5, "ch04-ex6": 3}
+EXERCISE_CONTAINERS = {"ns-demo", "named", "pid-host", "ipc-a", "ipc-b", "nsenter-demo", "userns-demo"}
+BASE_IMAGES = {"busybox:latest", "debian:bookworm-slim", "python:3.11-slim", "python:3.11"}
+
+
+def leftovers(engine: EngineSession) -> tuple[set[str], set[str]]:
+    containers = {c.name for c in engine.client.containers.list(all=True)}
+    tags = {t for image in engine.client.images.list() for t in image.tags}
+    return containers, tags
+
+
+def test_source_notebook_scores_full_marks_and_cleans_up(engine: EngineSession) -> None:
+    nb = engine.execute_notebook(NOTEBOOK)
+    assert not errors_in(nb), errors_in(nb)
+    assert scores(nb) == {f"{ex}-check": (float(p), float(p)) for ex, p in POINTS.items()}
+    html = "".join(
+        str(o.get("data", {}).get("text/html", "")) for c in nb.cells if c.cell_type == "code" for o in c.outputs
+    )
+    assert html.count("course-ns-matrix") == 2 and "= ipc-b" in html  # the picture, live, twice
+    containers, tags = leftovers(engine)
+    assert containers == EXERCISE_CONTAINERS, containers
+    assert tags <= BASE_IMAGES, tags
+
+
+def test_released_notebook_runs_and_scores_zero(engine: EngineSession) -> None:
+    released = release("04-namespaces") / "04-namespaces.ipynb"
+    nb = engine.execute_notebook(released)
+    checks = {i for i, c in enumerate(nb.cells) if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+    outside = [e for e in errors_in(nb) if int(e.split(":")[0].split()[1]) not in checks]
+    assert not outside, outside
+    assert all(score == 0 for score, _ in scores(nb).values()), scores(nb)
+    assert "### BEGIN SOLUTION" not in "".join(c.source for c in nb.cells)
+    containers, tags = leftovers(engine)
+    assert not containers, containers
+    assert tags <= BASE_IMAGES, tags
