@@ -30,7 +30,7 @@ def _gradebook(db_url: str) -> Iterator[Gradebook]:
     # nbgrader's own update_or_create_submission trips an SQLAlchemy autoflush warning: noise for users
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SAWarning)
-        with _gradebook(db_url) as gb:
+        with Gradebook(db_url) as gb:
             yield gb
 
 
