@@ -1,0 +1,44 @@
+"""The chapter 02 notebook executed inside the test lab: the source version scores full marks and
+its demonstrations clean up after themselves; the released version (real nbgrader) runs without
+errors outside the check cells and scores 0."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.chapters import registry
+from grader.engine.images import COURSE_BASE_TAGS
+from grader.engine.provided import prepare
+from tests.support import REPO, EngineSession, errors_in, release, scores
+
+pytestmark = pytest.mark.engine
+
+NOTEBOOK = REPO / "course" / "02-ports" / "02-ports.ipynb"
+EXERCISES = {e.id: e.max_score for e in registry().values() if e.chapter == "02"}
+ANSWER_CONTAINERS = {"web-all", "web-random", "web-fixed", "web-ip-random", "web-ip-fixed", "web-second"}
+
+
+def check_cell_errors(nb) -> list[str]:  # type: ignore[no-untyped-def]
+    check_cells = {i for i, c in enumerate(nb.cells) if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+    return [e for e in errors_in(nb) if int(e.split(":")[0].split()[1]) not in check_cells]
+
+
+def test_source_notebook_scores_full_marks_and_cleans_up(engine: EngineSession) -> None:
+    nb = engine.execute_notebook(NOTEBOOK)
+    assert not errors_in(nb), errors_in(nb)
+    assert scores(nb) == {f"{ex}-check": (points, points) for ex, points in EXERCISES.items()}
+    left = {c.name for c in engine.client.containers.list(all=True)}
+    assert left == ANSWER_CONTAINERS, f"demonstration containers left: {left - ANSWER_CONTAINERS}"
+    tags = {t for image in engine.client.images.list() for t in image.tags}
+    assert tags <= set(COURSE_BASE_TAGS) | {"course/web:1.0"}, tags
+
+
+def test_released_notebook_runs_and_scores_zero(engine: EngineSession) -> None:
+    prepare(engine.client, "02")  # the released notebook's first cell would do it too
+    folder = release("02-ports")
+    nb = engine.execute_notebook(folder / "02-ports.ipynb")
+    assert not check_cell_errors(nb), check_cell_errors(nb)
+    got = scores(nb)
+    assert set(got) == {f"{ex}-check" for ex in EXERCISES}
+    assert all(score == 0 for score, _ in got.values()), got
+    assert not engine.client.containers.list(all=True), "the stubs should run no container"
