@@ -26,6 +26,14 @@ class NbgraderFailed(GraderError):
     """An nbgrader command exited with an error; the message holds its last lines."""
 
 
+def ensure_alembic_on_path() -> None:
+    """nbgrader's Gradebook runs ``alembic`` from PATH when it creates a gradebook: put ours there."""
+    import shutil
+
+    if shutil.which("alembic") is None:
+        os.environ["PATH"] = f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"
+
+
 @dataclass(frozen=True)
 class CourseRoot:
     """Where nbgrader keeps a course: root folder, source assignments, gradebook."""

@@ -19,6 +19,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
 from grader.errors import GraderError
+from grader.nbgrader_glue.course_root import ensure_alembic_on_path
 
 
 class GradebookError(GraderError):
@@ -28,6 +29,7 @@ class GradebookError(GraderError):
 @contextmanager
 def _gradebook(db_url: str) -> Iterator[Gradebook]:
     # nbgrader's own update_or_create_submission trips an SQLAlchemy autoflush warning: noise for users
+    ensure_alembic_on_path()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SAWarning)
         with Gradebook(db_url) as gb:

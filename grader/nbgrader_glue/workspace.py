@@ -18,7 +18,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 
 from grader.engine.settings import repo_root
-from grader.nbgrader_glue.course_root import AUTOGRADED, SUBMITTED, CourseRoot
+from grader.nbgrader_glue.course_root import AUTOGRADED, SUBMITTED, CourseRoot, ensure_alembic_on_path
 
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", ".mypy_cache")
 
@@ -84,6 +84,7 @@ def _private_gradebook(main: Path, copy: Path, student: str) -> None:
     """A copy of the gradebook without any other student's data (VACUUM drops the freed pages)."""
     with sqlite3.connect(main) as src, sqlite3.connect(copy) as dst:
         src.backup(dst)
+    ensure_alembic_on_path()
     with Gradebook(f"sqlite:///{copy}") as gb:
         for other in [s.id for s in gb.students if s.id != student]:
             gb.remove_student(other)
