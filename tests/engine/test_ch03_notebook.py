@@ -1,0 +1,58 @@
+"""The chapter 03 notebook executed inside the test lab: the source scores full marks and
+draws the live topology, the released version (real nbgrader) runs without errors outside
+check cells and scores 0, and the demonstrations leave only the exercises' own objects."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support import REPO, EngineSession, errors_in, release, scores
+
+pytestmark = pytest.mark.engine
+
+NOTEBOOK = REPO / "course" / "03-networks" / "03-networks.ipynb"
+POINTS = {"ch03-ex1": 2, "ch03-ex2": 3, "ch03-ex3": 5, "ch03-ex4": 3, "ch03-ex5": 2, "ch03-ex6": 3}
+EXERCISE_CONTAINERS = {"probe-a", "api", "client", "host-web", "isolated", "sidecar"}
+BASE_IMAGES = {"busybox:latest", "debian:bookworm-slim", "python:3.11-slim", "python:3.11"}
+PROVIDED = {"course/web:1.0"}
+
+
+def leftovers(engine: EngineSession) -> tuple[set[str], set[str], set[str]]:
+    containers = {c.name for c in engine.client.containers.list(all=True)}
+    networks = {n.name for n in engine.client.networks.list()} - {"bridge", "host", "none"}
+    tags = {t for image in engine.client.images.list() for t in image.tags}
+    return containers, networks, tags
+
+
+def html_of(nb) -> str:
+    return "".join(
+        str(o.get("data", {}).get("text/html", "")) for c in nb.cells if c.cell_type == "code" for o in c.outputs
+    )
+
+
+def test_source_notebook_scores_full_marks_and_cleans_up(engine: EngineSession) -> None:
+    nb = engine.execute_notebook(NOTEBOOK)
+    assert not errors_in(nb), errors_in(nb)
+    assert scores(nb) == {f"{ex}-check": (float(p), float(p)) for ex, p in POINTS.items()}
+    picture = html_of(nb)
+    assert "course-topology" in picture and "docker0" in picture
+    assert "demo-a" in picture and "sidecar  --network container:api" in picture  # drawn live
+    containers, networks, tags = leftovers(engine)
+    assert containers == EXERCISE_CONTAINERS, containers
+    assert networks == {"course-net"}, networks
+    assert tags <= BASE_IMAGES | PROVIDED, tags
+
+
+def test_released_notebook_runs_and_scores_zero(engine: EngineSession) -> None:
+    released = release("03-networks") / "03-networks.ipynb"
+    nb = engine.execute_notebook(released)
+    checks = {i for i, c in enumerate(nb.cells) if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+    outside = [e for e in errors_in(nb) if int(e.split(":")[0].split()[1]) not in checks]
+    assert not outside, outside
+    assert set(scores(nb)) == {f"{ex}-check" for ex in POINTS}
+    assert all(score == 0 for score, _ in scores(nb).values()), scores(nb)
+    sources = "".join(c.source for c in nb.cells)
+    assert "### BEGIN SOLUTION" not in sources and "raise NotImplementedError" not in sources
+    containers, networks, tags = leftovers(engine)
+    assert not containers and not networks, (containers, networks)
+    assert tags <= BASE_IMAGES | PROVIDED, tags
