@@ -41,6 +41,22 @@ def published(name: str, flag: str, points: float = 1, **demand: Any) -> PortPub
     )
 
 
+def loopback_exercise(exercise_id: str, title: str, name: str, host_port: int) -> Exercise:
+    """ex4/ex5: port 80 on 127.0.0.1 only (1), on a random (0) or fixed host port (1), answering (1)."""
+    flag = f"-p 127.0.0.1:{host_port or ''}:80"
+    where = "to a random host port" if host_port == 0 else f"to host port {host_port}"
+    return Exercise(
+        exercise_id,
+        f"{flag}: {title}",
+        [
+            running(name, flag),
+            published(name, flag, host_ip="127.0.0.1", title="port 80 bound on 127.0.0.1 only"),
+            published(name, flag, host_port=host_port, title=where),
+            answers(name),
+        ],
+    )
+
+
 EXERCISES: list[Exercise] = [
     Exercise(
         "ch02-ex1",
@@ -87,30 +103,8 @@ EXERCISES: list[Exercise] = [
             answers("web-fixed"),
         ],
     ),
-    Exercise(
-        "ch02-ex4",
-        "-p 127.0.0.1::80: one host address, random port",
-        [
-            running("web-ip-random", "-p 127.0.0.1::80"),
-            published(
-                "web-ip-random", "-p 127.0.0.1::80", host_ip="127.0.0.1", title="port 80 bound on 127.0.0.1 only"
-            ),
-            published("web-ip-random", "-p 127.0.0.1::80", host_port=0, title="to a random host port"),
-            answers("web-ip-random"),
-        ],
-    ),
-    Exercise(
-        "ch02-ex5",
-        "-p 127.0.0.1:8001:80: one host address, fixed port",
-        [
-            running("web-ip-fixed", "-p 127.0.0.1:8001:80"),
-            published(
-                "web-ip-fixed", "-p 127.0.0.1:8001:80", host_ip="127.0.0.1", title="port 80 bound on 127.0.0.1 only"
-            ),
-            published("web-ip-fixed", "-p 127.0.0.1:8001:80", host_port=8001, title="to host port 8001"),
-            answers("web-ip-fixed"),
-        ],
-    ),
+    loopback_exercise("ch02-ex4", "one host address, random port", "web-ip-random", host_port=0),
+    loopback_exercise("ch02-ex5", "one host address, fixed port", "web-ip-fixed", host_port=8001),
     Exercise(
         "ch02-ex6",
         "port conflicts",

@@ -40,12 +40,83 @@ def scored(result: CheckResult, score: float, *hint_parts: str) -> None:
         assert text in hints(result), dump(result)
 
 
-# ch02-ex1: -P
+# One run per case: (exercise, container, docker run flags, command, expected score, hint texts).
+# Each exercise's reference run gets full marks; each wrong run gets exactly the points of the
+# parts it got right and the hint that names its mistake.
+RUNS = {
+    "ex1-reference": ("ch02-ex1", "web-all", "-P", "", 5, ()),
+    "ex1-expose-without-publishing": ("ch02-ex1", "web-all", "", "", 1, ("only EXPOSEd", "publishes nothing")),
+    "ex1-lowercase-p-per-port": ("ch02-ex1", "web-all", "-p 80 -p 81", "", 3, ("-P (capital P)",)),
+    "ex1-server-on-container-loopback": ("ch02-ex1", "web-all", "-P", LOOPBACK_ONLY, 3, ("listen on 0.0.0.0",)),
+    "ex2-reference": ("ch02-ex2", "web-random", "-p 80", "", 4, ()),
+    "ex2-dash-capital-p": ("ch02-ex2", "web-random", "-P", "", 2, ("-P publishes every EXPOSEd port",)),
+    "ex2-fixed-host-port": ("ch02-ex2", "web-random", "-p 8080:80", "", 2, ("You chose host port 8080",)),
+    "ex2-wrong-container-port": (
+        "ch02-ex2",
+        "web-random",
+        "-p 8080",
+        "",
+        1,
+        ("Container port 80 is not published (container port 8080 is)",),
+    ),
+    "ex2-expose-without-publishing": ("ch02-ex2", "web-random", "", "", 1, ("only EXPOSEd",)),
+    "ex3-reference": ("ch02-ex3", "web-fixed", "-p 8000:80", "", 4, ()),
+    "ex3-accepts-loopback-binding": ("ch02-ex3", "web-fixed", "-p 127.0.0.1:8000:80", "", 4, ()),
+    "ex3-swapped-ports": ("ch02-ex3", "web-fixed", "-p 80:8000", "", 1, ("swapped", "-p 8000:80")),
+    "ex3-random-host-port": ("ch02-ex3", "web-fixed", "-p 80", "", 2, ("Docker chose a random host port",)),
+    "ex3-other-host-port": ("ch02-ex3", "web-fixed", "-p 8005:80", "", 2, ("published on host port 8005, not 8000",)),
+    "ex4-reference": ("ch02-ex4", "web-ip-random", "-p 127.0.0.1::80", "", 4, ()),
+    "ex4-all-interfaces": (
+        "ch02-ex4",
+        "web-ip-random",
+        "-p 80",
+        "",
+        3,
+        ("bound on all interfaces", "-p 127.0.0.1::80"),
+    ),
+    "ex4-chosen-host-port": ("ch02-ex4", "web-ip-random", "-p 127.0.0.1:8005:80", "", 3, ("You chose host port 8005",)),
+    "ex4-all-interfaces-and-chosen-port": (
+        "ch02-ex4",
+        "web-ip-random",
+        "-p 8005:80",
+        "",
+        2,
+        ("bound on all interfaces", "You chose host port 8005"),
+    ),
+    "ex4-dash-capital-p": ("ch02-ex4", "web-ip-random", "-P", "", 3, ("bound on all interfaces",)),
+    "ex5-reference": ("ch02-ex5", "web-ip-fixed", "-p 127.0.0.1:8001:80", "", 4, ()),
+    "ex5-all-interfaces": (
+        "ch02-ex5",
+        "web-ip-fixed",
+        "-p 8001:80",
+        "",
+        3,
+        ("bound on all interfaces", "-p 127.0.0.1:8001:80"),
+    ),
+    "ex5-random-port": (
+        "ch02-ex5",
+        "web-ip-fixed",
+        "-p 127.0.0.1::80",
+        "",
+        3,
+        ("Docker chose a random host port", "-p 8001:80"),
+    ),
+    "ex5-swapped-ports": (
+        "ch02-ex5",
+        "web-ip-fixed",
+        "-p 127.0.0.1:80:8001",
+        "",
+        1,
+        ("swapped", "Container port 80 is not published"),
+    ),
+}
 
 
-def test_ex1_reference_passes(engine: EngineSession) -> None:
-    run(engine, "web-all", "-P")
-    scored(engine.check("ch02-ex1"), 5)
+@pytest.mark.parametrize("case", list(RUNS))
+def test_run_scores_its_parts_with_the_intended_hint(engine: EngineSession, case: str) -> None:
+    exercise, name, flags, command, score, hint_texts = RUNS[case]
+    run(engine, name, flags, command)
+    scored(engine.check(exercise), score, *hint_texts)
 
 
 def test_ex1_missing_container_says_how_to_run(engine: EngineSession) -> None:
@@ -54,132 +125,10 @@ def test_ex1_missing_container_says_how_to_run(engine: EngineSession) -> None:
     assert not result.error
 
 
-def test_ex1_expose_without_publishing(engine: EngineSession) -> None:
-    run(engine, "web-all", "")
-    scored(engine.check("ch02-ex1"), 1, "only EXPOSEd", "publishes nothing")
-
-
-def test_ex1_lowercase_p_for_each_port_is_not_dash_capital_p(engine: EngineSession) -> None:
-    run(engine, "web-all", "-p 80 -p 81")
-    scored(engine.check("ch02-ex1"), 3, "-P (capital P)")
-
-
-def test_ex1_server_on_container_loopback_is_unreachable(engine: EngineSession) -> None:
-    run(engine, "web-all", "-P", LOOPBACK_ONLY)
-    scored(engine.check("ch02-ex1"), 3, "listen on 0.0.0.0")
-
-
 def test_ex1_exited_container_publishes_nothing(engine: EngineSession) -> None:
     run(engine, "web-all", "-P", "true")
     engine.sh("docker wait web-all")
     scored(engine.check("ch02-ex1"), 0, "docker logs web-all")
-
-
-# ch02-ex2: -p 80
-
-
-def test_ex2_reference_passes(engine: EngineSession) -> None:
-    run(engine, "web-random", "-p 80")
-    scored(engine.check("ch02-ex2"), 4)
-
-
-def test_ex2_dash_capital_p_publishes_81_too(engine: EngineSession) -> None:
-    run(engine, "web-random", "-P")
-    scored(engine.check("ch02-ex2"), 2, "-P publishes every EXPOSEd port")
-
-
-def test_ex2_fixed_host_port_is_not_random(engine: EngineSession) -> None:
-    run(engine, "web-random", "-p 8080:80")
-    scored(engine.check("ch02-ex2"), 2, "You chose host port 8080")
-
-
-def test_ex2_wrong_container_port(engine: EngineSession) -> None:
-    run(engine, "web-random", "-p 8080")
-    scored(engine.check("ch02-ex2"), 1, "Container port 80 is not published (container port 8080 is)")
-
-
-def test_ex2_expose_without_publishing(engine: EngineSession) -> None:
-    run(engine, "web-random", "")
-    scored(engine.check("ch02-ex2"), 1, "only EXPOSEd")
-
-
-# ch02-ex3: -p 8000:80
-
-
-def test_ex3_reference_passes(engine: EngineSession) -> None:
-    run(engine, "web-fixed", "-p 8000:80")
-    scored(engine.check("ch02-ex3"), 4)
-
-
-def test_ex3_swapped_ports(engine: EngineSession) -> None:
-    run(engine, "web-fixed", "-p 80:8000")
-    scored(engine.check("ch02-ex3"), 1, "swapped", "-p 8000:80")
-
-
-def test_ex3_random_host_port(engine: EngineSession) -> None:
-    run(engine, "web-fixed", "-p 80")
-    scored(engine.check("ch02-ex3"), 2, "Docker chose a random host port")
-
-
-def test_ex3_other_host_port(engine: EngineSession) -> None:
-    run(engine, "web-fixed", "-p 8005:80")
-    scored(engine.check("ch02-ex3"), 2, "published on host port 8005, not 8000")
-
-
-def test_ex3_accepts_loopback_binding(engine: EngineSession) -> None:
-    run(engine, "web-fixed", "-p 127.0.0.1:8000:80")
-    scored(engine.check("ch02-ex3"), 4)
-
-
-# ch02-ex4: -p 127.0.0.1::80
-
-
-def test_ex4_reference_passes(engine: EngineSession) -> None:
-    run(engine, "web-ip-random", "-p 127.0.0.1::80")
-    scored(engine.check("ch02-ex4"), 4)
-
-
-def test_ex4_all_interfaces(engine: EngineSession) -> None:
-    run(engine, "web-ip-random", "-p 80")
-    scored(engine.check("ch02-ex4"), 3, "bound on all interfaces", "-p 127.0.0.1::80")
-
-
-def test_ex4_chosen_host_port(engine: EngineSession) -> None:
-    run(engine, "web-ip-random", "-p 127.0.0.1:8005:80")
-    scored(engine.check("ch02-ex4"), 3, "You chose host port 8005")
-
-
-def test_ex4_all_interfaces_and_chosen_port(engine: EngineSession) -> None:
-    run(engine, "web-ip-random", "-p 8005:80")
-    scored(engine.check("ch02-ex4"), 2, "bound on all interfaces", "You chose host port 8005")
-
-
-def test_ex4_dash_capital_p(engine: EngineSession) -> None:
-    run(engine, "web-ip-random", "-P")
-    scored(engine.check("ch02-ex4"), 3, "bound on all interfaces")
-
-
-# ch02-ex5: -p 127.0.0.1:8001:80
-
-
-def test_ex5_reference_passes(engine: EngineSession) -> None:
-    run(engine, "web-ip-fixed", "-p 127.0.0.1:8001:80")
-    scored(engine.check("ch02-ex5"), 4)
-
-
-def test_ex5_all_interfaces(engine: EngineSession) -> None:
-    run(engine, "web-ip-fixed", "-p 8001:80")
-    scored(engine.check("ch02-ex5"), 3, "bound on all interfaces", "-p 127.0.0.1:8001:80")
-
-
-def test_ex5_random_port(engine: EngineSession) -> None:
-    run(engine, "web-ip-fixed", "-p 127.0.0.1::80")
-    scored(engine.check("ch02-ex5"), 3, "Docker chose a random host port", "-p 8001:80")
-
-
-def test_ex5_swapped_ports(engine: EngineSession) -> None:
-    run(engine, "web-ip-fixed", "-p 127.0.0.1:80:8001")
-    scored(engine.check("ch02-ex5"), 1, "swapped", "Container port 80 is not published")
 
 
 # ch02-ex6: conflicts
