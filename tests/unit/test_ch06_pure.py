@@ -173,3 +173,27 @@ def test_layer_count_and_absent_paths() -> None:
     assert no_shell.run(ctx(h=one)).passed
     part = no_shell.run(ctx(h=two))
     assert not part.passed and part.found == "/bin/sh"
+
+
+def test_layer_chart_folds_the_base_and_keeps_own_steps() -> None:
+    from grader.pictures.layers import bar_for, layer_chart_svg, step_label
+
+    base = image("python:3.11-slim", layers=["sha256:slim"], history=["/bin/sh -c #(nop) ADD file:x in /"])
+    slim = image(
+        "course/app:slim",
+        layers=["sha256:slim", "sha256:own"],
+        history=[
+            "/bin/sh -c #(nop) ADD file:x in /",
+            "/bin/sh -c pip install --no-index fastfib",
+            '/bin/sh -c #(nop)  CMD ["python" "main.py"]',
+        ],
+    )
+    bar = bar_for(slim, {"python:3.11": FULL, "python:3.11-slim": base})
+    assert [(s.label, s.inherited) for s in bar.segments] == [
+        ("FROM python:3.11-slim", True),
+        ("RUN pip install --no-index fastfib", False),
+    ]
+    assert bar.size == 20  # the recorded history gives 10 bytes per step that is not a #(nop)
+    assert step_label(slim.history[0]).startswith("ADD file:x")
+    svg = layer_chart_svg([bar])
+    assert svg.startswith("<svg") and "FROM python:3.11-slim" in svg and "<script" not in svg
