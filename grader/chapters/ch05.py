@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from grader.chapters import Exercise
 from grader.checks.container_output import ContainerOutput
-from grader.checks.container_state import ContainerState
+from grader.checks.container_replaced import ContainerReplaced
 from grader.checks.volume_anon_answer import AnonymousVolumeAnswer
 from grader.checks.volume_exists import VolumeExists
 from grader.checks.volume_file import VolumeFileCheck
@@ -22,12 +22,13 @@ EXERCISES: list[Exercise] = [
         "ch05-ex1",
         "data loss",
         [
-            ContainerState(
+            ContainerReplaced(
                 points=1,
-                name="note-1",
-                absent=True,
-                title="note-1 was removed",
-                hint="Remove note-1 once it has written the note: docker rm note-1 (its writable layer goes with it).",
+                removed="note-1",
+                successor="note-2",
+                title="note-1 was removed (and note-2 exists)",
+                hint="Remove note-1 once it has written the note: docker rm note-1 (its writable layer goes with "
+                "it); then run note-2.",
             ),
             ContainerOutput(
                 points=2,
@@ -57,12 +58,12 @@ EXERCISES: list[Exercise] = [
         "named volume",
         [
             VolumeExists(points=1, volume="course-db-data", title="volume course-db-data exists"),
-            ContainerState(
+            ContainerReplaced(
                 points=1,
-                name="db-1",
-                absent=True,
-                title="db-1 was removed",
-                hint="Remove db-1 after storing the key: docker rm -f db-1 (the volume stays).",
+                removed="db-1",
+                successor="db-2",
+                title="db-1 was removed (and db-2 exists)",
+                hint="Remove db-1 after storing the key: docker rm -f db-1 (the volume stays); then run db-2.",
             ),
             VolumeMount(
                 points=1,

@@ -32,8 +32,10 @@ class AnonymousVolumeAnswer(Check):
 
     def evaluate(self, ctx: Context) -> Outcome:
         compute = (
-            f"Compute it: `names = !docker inspect -f '{{{{range .Mounts}}}}{{{{.Name}}}}{{{{end}}}}' "
-            f"{self.container}` then `{self.answer} = names[0]`."
+            f"Compute it from the container's mounts, e.g. `mounts = docker.from_env().containers.get("
+            f"'{self.container}').attrs['Mounts']` then `{self.answer} = next(m['Name'] for m in mounts if "
+            f"m['Destination'] == '{self.destination}')` (in a terminal: docker inspect -f "
+            f"'{{{{range .Mounts}}}}{{{{.Name}}}}{{{{end}}}}' {self.container})."
         )
         given = answer_text(ctx.answers.get(self.answer))
         m = ctx.facts.container(self.container).mount_at(self.destination)

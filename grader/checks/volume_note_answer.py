@@ -9,8 +9,9 @@ from grader.checks.base import Check, Context, Outcome
 from grader.checks.namespace_answer import parse_yes_no
 
 COMPUTE = (
-    "Compute it from {c}'s result, e.g. `code = !docker inspect -f '{{{{.State.ExitCode}}}}' {c}` then "
-    "`{a} = code[0] == '0'` (cat succeeds only if the file is there)."
+    "Compute it from {c}'s result: cat succeeds only if the file is there, e.g. "
+    "`{a} = docker.from_env().containers.get('{c}').attrs['State']['ExitCode'] == 0` "
+    "(in a terminal: docker inspect -f '{{{{.State.ExitCode}}}}' {c})."
 )
 
 

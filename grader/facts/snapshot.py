@@ -8,6 +8,7 @@ import docker
 from docker.errors import NotFound as DockerNotFound
 
 from grader.errors import EngineUnavailable, NotFound
+from grader.facts.container_exec import exec_in
 from grader.facts.containers import ContainerFacts
 from grader.facts.engine_errors import ENGINE_ERRORS
 from grader.facts.images import ImageFacts
@@ -23,6 +24,7 @@ from grader.facts.networks import (
 )
 from grader.facts.probe import ProbeResult, ProbeSpec, run_probe
 from grader.facts.topology import Topology, read_topology
+from grader.facts.volumes import VolumeFile, read_volume_file
 
 
 class EngineFacts:
@@ -90,6 +92,15 @@ class EngineFacts:
 
         return self._once(("volume", name), read)
 
+    def volume_file(self, volume: str, path: str) -> VolumeFile:
+        """A file in the named ``volume`` (probe mounting it read-only); NotFound if no such volume."""
+
+        def read() -> VolumeFile:
+            self.volume(volume)  # never mount an absent name: that would create the volume
+            return read_volume_file(self.client, volume, path)
+
+        return self._once(("volume_file", volume, path), read)
+
     def exists(self, kind: str, name: str) -> bool:
         """True when the image/container/network/volume ``name`` exists."""
         try:
@@ -149,7 +160,25 @@ class EngineFacts:
 
         return self._once(("veth", container), read)
 
+    def exec(self, container: str, command: list[str]) -> ProbeResult:
+        """``command`` run (as root) inside the running ``container``, once per distinct command."""
+
+        def read() -> ProbeResult:
+            self._running_pid(container)  # a clear "not running" before trying
+            return exec_in(self.client, self.container(container).id, command)
+
+        return self._once(("exec", container, tuple(command)), read)
+
     def run(self, spec: ProbeSpec) -> ProbeResult:
         """Run a probe (an image with a command) once per distinct spec."""
-        key = ("run", spec.image, tuple(spec.command or ()), tuple(spec.entrypoint or ()), spec.user, spec.pid_host)
+        key = (
+            "run",
+            spec.image,
+            tuple(spec.command or ()),
+            tuple(spec.entrypoint or ()),
+            spec.user,
+            spec.pid_host,
+            spec.network_mode,
+            tuple(sorted(spec.volumes.items())),
+        )
         return self._once(key, lambda: run_probe(self.client, spec))

@@ -87,7 +87,7 @@ def test_ex1_note1_kept(lab: EngineSession) -> None:
 def test_ex1_note2_removed_with_rm(lab: EngineSession) -> None:
     run(lab, NOTES[0], NOTES[1], "docker run --rm busybox cat /tmp/note.txt")
     result = check(lab, "ch05-ex1", note_survived=False)
-    assert result.score == 1, dump(result)
+    assert result.score == 0, dump(result)
     assert "without --rm" in hints(result)
 
 
@@ -297,6 +297,12 @@ def test_ex5_named_volume_is_not_anonymous(lab: EngineSession) -> None:
     run(lab, "docker run -d --name anon-vol -v mydata:/data course/volume-port:1.0")
     result = check(lab, "ch05-ex5", anon_volume_name="mydata")
     assert result.score == 2 and "without -v/--mount" in hints(result), dump(result)
+
+
+def test_blank_engine_scores_zero_everywhere(lab: EngineSession) -> None:
+    for exercise in ("ch05-ex1", "ch05-ex2", "ch05-ex3", "ch05-ex4", "ch05-ex5"):
+        result = check(lab, exercise)
+        assert result.score == 0 and not result.error, dump(result)
 
 
 def test_ex5_missing_container(lab: EngineSession) -> None:

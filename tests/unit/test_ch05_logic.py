@@ -121,3 +121,13 @@ def test_anonymous_volume_answer() -> None:
     assert "does not match the engine" in check.run(ctx(anon, anon_volume_name="ab" * 32)).hint
     assert "full 64-character" in check.run(ctx(anon, anon_volume_name=ANON[:12])).hint
     assert "Set anon_volume_name" in check.run(ctx(anon)).hint
+
+
+def test_replaced_needs_the_successor() -> None:
+    from grader.checks.container_replaced import ContainerReplaced
+
+    check = ContainerReplaced(removed="note-1", successor="note-2")
+    assert not check.run(ctx({})).passed, "a blank engine must not earn the point"
+    assert check.run(ctx({"note-2": container([], running=False, code=1)})).passed
+    both = {"note-1": container([]), "note-2": container([])}
+    assert "docker rm -f note-1" in check.run(ctx(both)).hint
