@@ -153,6 +153,24 @@ def errors_in(nb: nbformat.NotebookNode) -> list[str]:
     return found
 
 
+def html_outputs(nb: nbformat.NotebookNode) -> str:
+    """Every text/html output of an executed notebook, joined (pictures, check results)."""
+    return "".join(
+        str(o.get("data", {}).get("text/html", "")) for c in nb.cells if c.cell_type == "code" for o in c.outputs
+    )
+
+
+def engine_inventory(client: docker.DockerClient) -> dict[str, set[str]]:
+    """Names of containers, volumes and non-default networks, and image tags, on ``client``'s engine."""
+    return {
+        # summaries, not inspects: a container that vanishes meanwhile cannot fail the listing
+        "containers": {n.lstrip("/") for c in client.api.containers(all=True) for n in c.get("Names") or []},
+        "volumes": {v.name for v in client.volumes.list() if v.name},
+        "networks": {n.name for n in client.networks.list() if n.name not in ("bridge", "host", "none")},
+        "tags": {t for image in client.images.list() for t in image.tags},
+    }
+
+
 def dump(result: CheckResult) -> str:
     return json.dumps(result.to_json(), indent=1)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import REPO, EngineSession, errors_in, release, scores
+from tests.support import REPO, EngineSession, engine_inventory, errors_in, html_outputs, release, scores
 
 pytestmark = pytest.mark.engine
 
@@ -17,30 +17,17 @@ BASE_IMAGES = {"busybox:latest", "debian:bookworm-slim", "python:3.11-slim", "py
 PROVIDED = {"course/web:1.0"}
 
 
-def leftovers(engine: EngineSession) -> tuple[set[str], set[str], set[str]]:
-    containers = {c.name for c in engine.client.containers.list(all=True)}
-    networks = {n.name for n in engine.client.networks.list()} - {"bridge", "host", "none"}
-    tags = {t for image in engine.client.images.list() for t in image.tags}
-    return containers, networks, tags
-
-
-def html_of(nb) -> str:
-    return "".join(
-        str(o.get("data", {}).get("text/html", "")) for c in nb.cells if c.cell_type == "code" for o in c.outputs
-    )
-
-
 def test_source_notebook_scores_full_marks_and_cleans_up(engine: EngineSession) -> None:
     nb = engine.execute_notebook(NOTEBOOK)
     assert not errors_in(nb), errors_in(nb)
     assert scores(nb) == {f"{ex}-check": (float(p), float(p)) for ex, p in POINTS.items()}
-    picture = html_of(nb)
+    picture = html_outputs(nb)
     assert "course-topology" in picture and "docker0" in picture
     assert "demo-a" in picture and "sidecar  --network container:api" in picture  # drawn live
-    containers, networks, tags = leftovers(engine)
-    assert containers == EXERCISE_CONTAINERS, containers
-    assert networks == {"course-net"}, networks
-    assert tags <= BASE_IMAGES | PROVIDED, tags
+    left = engine_inventory(engine.client)
+    assert left["containers"] == EXERCISE_CONTAINERS, left
+    assert left["networks"] == {"course-net"} and not left["volumes"], left
+    assert left["tags"] <= BASE_IMAGES | PROVIDED, left
 
 
 def test_released_notebook_runs_and_scores_zero(engine: EngineSession) -> None:
@@ -53,6 +40,6 @@ def test_released_notebook_runs_and_scores_zero(engine: EngineSession) -> None:
     assert all(score == 0 for score, _ in scores(nb).values()), scores(nb)
     sources = "".join(c.source for c in nb.cells)
     assert "### BEGIN SOLUTION" not in sources and "raise NotImplementedError" not in sources
-    containers, networks, tags = leftovers(engine)
-    assert not containers and not networks, (containers, networks)
-    assert tags <= BASE_IMAGES | PROVIDED, tags
+    left = engine_inventory(engine.client)
+    assert not left["containers"] and not left["networks"] and not left["volumes"], left
+    assert left["tags"] <= BASE_IMAGES | PROVIDED, left
