@@ -1,0 +1,83 @@
+"""The chapter 06 notebook executed inside the test lab: the source version scores full marks and
+its demonstrations clean up after themselves; the released version (real nbgrader) runs without
+errors outside the check cells, keeps no solution, and scores 0."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+
+import nbformat
+import pytest
+
+from grader.chapters import registry
+from grader.engine.images import COURSE_BASE_TAGS
+from tests.support import ARTIFACTS, REPO, EngineSession, errors_in, release, scores
+
+pytestmark = pytest.mark.engine
+
+CHAPTER = REPO / "course" / "06-multistage"
+EXERCISES = {e.id: e.max_score for e in registry().values() if e.chapter == "06"}
+ANSWER_IMAGES = {"course/app:fat", "course/app:slim", "course/app:builder", "course/hello-static:1.0"}
+
+
+def tags(engine: EngineSession) -> set[str]:
+    return {t for image in engine.client.images.list() for t in image.tags}
+
+
+def assert_demonstrations_cleaned(engine: EngineSession) -> None:
+    assert not engine.client.containers.list(all=True), "a demonstration or a check left a container"
+    assert not engine.client.volumes.list(), "a demonstration or a check left a volume"
+    assert not [t for t in tags(engine) if t.startswith("demo/")], tags(engine)
+
+
+def test_source_notebook_scores_full_marks_and_cleans_up(engine: EngineSession) -> None:
+    folder = ARTIFACTS / f"ch06-source-{uuid.uuid4().hex[:6]}" / "06-multistage"
+    # a copy of the shipped files: the notebook's answers never land in course/
+    shutil.copytree(CHAPTER, folder, ignore=shutil.ignore_patterns("ex*", "demo", ".ipynb_checkpoints"))
+    try:
+        nb = engine.execute_notebook(folder / "06-multistage.ipynb")
+    finally:
+        shutil.rmtree(folder.parent, ignore_errors=True)
+    assert not errors_in(nb), errors_in(nb)
+    assert scores(nb) == {f"{ex}-check": (points, points) for ex, points in EXERCISES.items()}
+    assert_demonstrations_cleaned(engine)
+    # the builder stage of ex4 stays as an untagged cache image: that is the learner's, not a demo's
+    assert tags(engine) == set(COURSE_BASE_TAGS) | ANSWER_IMAGES, tags(engine) ^ (set(COURSE_BASE_TAGS) | ANSWER_IMAGES)
+    chart = next(c for c in nb.cells if "show_layer_chart" in c.source)
+    html = "".join(o.get("data", {}).get("text/html", "") for o in chart.outputs)
+    assert "<svg" in html and "FROM python:3.11-slim" in html and "course/app:fat" in html
+
+
+def test_released_notebook_runs_and_scores_zero(engine: EngineSession) -> None:
+    folder = release("06-multistage")
+    released = nbformat.read(str(folder / "06-multistage.ipynb"), as_version=4)
+    sources = "\n".join(c.source for c in released.cells if c.cell_type == "code")
+    assert "BEGIN SOLUTION" not in sources and "NotImplementedError" not in sources
+    for answer in ("-r requirements.txt", "COPY --from=builder /wheels", "gcc -static -Os", "--target builder -t"):
+        assert answer not in sources, answer
+    assert (folder / "app" / "ext" / "fastfib.c").is_file() and (folder / "hello" / "hello.c").is_file()
+    assert not list(folder.glob("ex*/Dockerfile")), "answers were copied into the release"
+    nb = engine.execute_notebook(folder / "06-multistage.ipynb")
+    graded = {i for i, c in enumerate(nb.cells) if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+    outside = [e for e in errors_in(nb) if int(e.split(":")[0].split()[1]) not in graded]
+    assert not outside, outside
+    got = scores(nb)
+    assert set(got) == {f"{ex}-check" for ex in EXERCISES}
+    assert all(score == 0 for score, _ in got.values()), got
+    assert_demonstrations_cleaned(engine)
+    assert tags(engine) == set(COURSE_BASE_TAGS), tags(engine)
+
+
+def test_notebook_cells_follow_the_authoring_rules() -> None:
+    """Every exercise has answer cells with stubs and one check cell with the exercise's points."""
+    nb = nbformat.read(str(CHAPTER / "06-multistage.ipynb"), as_version=4)
+    nbformat.validate(nb)
+    checks = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            assert meta["grade_id"][:8] in EXERCISES and cell.metadata["docker_course"]["stub"].startswith("# TODO")
+        if meta.get("grade"):
+            checks[meta["grade_id"]] = (cell.source, meta["points"])
+    assert checks == {f"{ex}-check": (f'check("{ex}")', points) for ex, points in EXERCISES.items()}
