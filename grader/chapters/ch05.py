@@ -16,6 +16,7 @@ from grader.checks.volume_served_key import ServedKey
 
 KV = "course/kv:1.0"
 DB_FLAGS = "-v course-db-data:/var/lib/kv course/kv:1.0"
+READER_MISSING = "reader must be running, with the folder mounted at /config."
 
 EXERCISES: list[Exercise] = [
     Exercise(
@@ -115,7 +116,7 @@ EXERCISES: list[Exercise] = [
                 container="reader",
                 destination="/config",
                 title="/config is read-only: a write inside fails",
-                missing_hint="reader must be running, with the folder mounted at /config.",
+                missing_hint=READER_MISSING,
             ),
             MountedFile(
                 points=1,
@@ -124,7 +125,7 @@ EXERCISES: list[Exercise] = [
                 name="app.conf",
                 fallback="05-volumes/config/app.conf",
                 title="/config/app.conf inside reader shows the host file",
-                missing_hint="reader must be running, with the folder mounted at /config.",
+                missing_hint=READER_MISSING,
             ),
         ],
         images=("busybox",),
