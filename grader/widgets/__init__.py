@@ -14,11 +14,12 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+# module names must differ from the names exported: an imported submodule would shadow them
 _EXPORTS = {
-    "CheckWidget": "check_widget",
-    "check_widget": "check_widget",
-    "EnginePanel": "engine_panel",
-    "engine_panel": "engine_panel",
+    "CheckWidget": "check_button",
+    "check_widget": "check_button",
+    "EnginePanel": "engine_view",
+    "engine_panel": "engine_view",
     "proxy_url": "links",
     "proxy_link": "links",
     "show_port": "links",
@@ -27,7 +28,7 @@ _EXPORTS = {
     "tips_for": "hadolint",
     "LiveLog": "live_log",
     "build": "live_log",
-    "start_here": "start_here",
+    "start_here": "landing",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -35,7 +35,8 @@ def _table(headers: list[str], rows: list[list[str]], empty: str) -> str:
     if not rows:
         return f"<p style='color:#57606a;margin:2px 0'>{e(empty)}</p>"
     head = "".join(f"<th style='text-align:left;padding:2px 8px'>{h}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td style='padding:2px 8px'>{c}</td>" for c in row) + "</tr>" for row in rows)
+    td = "<td style='padding:2px 8px;text-align:left'>{}</td>"
+    body = "".join("<tr>" + "".join(td.format(c) for c in row) + "</tr>" for row in rows)
     return f"<table style='border-collapse:collapse;font-size:90%'><tr>{head}</tr>{body}</table>"
 
 

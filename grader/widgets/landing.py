@@ -83,9 +83,10 @@ def chapters_html(course: Path | None = None) -> str:
         done = " &#10004;" if p.done else ""
         rows.append(
             f"<tr class='course-chapter' data-chapter='{number}' data-passed='{p.passed}' data-total='{p.total}'>"
-            f"<td style='padding:3px 8px'>{name}</td><td style='padding:3px 8px;color:#57606a'>{e(about)}</td>"
-            f"<td style='padding:3px 8px'>{_bar(p)} {p.passed}/{p.total} exercises{done}</td>"
-            f"<td style='padding:3px 8px'>{p.points:g}/{p.max_points:g} points</td></tr>"
+            f"<td style='padding:3px 8px;text-align:left'>{name}</td>"
+            f"<td style='padding:3px 8px;text-align:left;color:#57606a'>{e(about)}</td>"
+            f"<td style='padding:3px 8px;text-align:left'>{_bar(p)} {p.passed}/{p.total} exercises{done}</td>"
+            f"<td style='padding:3px 8px;text-align:left'>{p.points:g}/{p.max_points:g} points</td></tr>"
         )
     total = sum(p.passed for p in progress.values())
     count = sum(p.total for p in progress.values())
