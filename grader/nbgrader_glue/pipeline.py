@@ -85,7 +85,7 @@ def grade_class(
     images.provision(host, sorted({b for _, a in pairs for b in bases_for(a)} | {images.LAB_IMAGE}), report=report)
     run = ClassRun(secrets.token_hex(3), workers=max(1, workers))
     work = course.root / ".grading" / run.run_id
-    kit = make_kit(work / "kit")
+    kit = make_kit(work / "kit", course.source)
     start = time.monotonic()
     report(f"grading {len(pairs)} submission(s) with {run.workers} worker(s), run {run.run_id}")
     pool = ThreadPoolExecutor(max_workers=run.workers, thread_name_prefix="grade")

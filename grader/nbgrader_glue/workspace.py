@@ -1,8 +1,8 @@
 """Folders a grading lab sees: a read-only kit of the grader, and one workspace per submission.
 
-A grading lab mounts nothing else. The kit is a copy of the ``grader`` package and
-the course's nbgrader config (not the checkout: no solutions, no other student's
-files). The workspace is a private nbgrader course root holding this one
+A grading lab mounts nothing else. The kit is a copy of the ``grader`` package,
+the course's nbgrader config and the course's non-notebook files (not the
+checkout: no solutions, no other student's files). The workspace is a private nbgrader course root holding this one
 submission, the assignment's non-notebook source files, and a gradebook that knows
 the assignment and this student only; nbgrader's autograde runs there, inside the
 lab, and the grader merges its result into the real gradebook afterwards.
@@ -21,12 +21,19 @@ from grader.engine.settings import repo_root
 from grader.nbgrader_glue.course_root import AUTOGRADED, SUBMITTED, CourseRoot, ensure_alembic_on_path
 
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", ".mypy_cache")
+NOTEBOOKS = shutil.ignore_patterns("*.ipynb", "__pycache__", "*.pyc", ".ipynb_checkpoints")
 
 
-def make_kit(folder: Path) -> Path:
-    """Copy the grader package and the nbgrader config into ``folder`` (mounted read-only in labs)."""
+def make_kit(folder: Path, source: Path) -> Path:
+    """Copy the grader package, the nbgrader config and the course's files into ``folder``.
+
+    ``folder`` is mounted read-only in grading labs. ``source``'s files (chapter
+    assets that checks compare against) come without notebooks: only what nbgrader
+    releases to every learner anyway.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copytree(repo_root() / "grader", folder / "grader", ignore=IGNORED, dirs_exist_ok=True)
+    shutil.copytree(source, folder / "course", ignore=NOTEBOOKS, dirs_exist_ok=True)
     shutil.copy2(repo_root() / "nbgrader_config.py", folder / "nbgrader_config.py")
     return folder
 
@@ -74,7 +81,7 @@ def stage(course: CourseRoot, folder: Path, student: str, assignment: str) -> Wo
     shutil.copytree(
         source,
         folder / "source" / assignment,
-        ignore=shutil.ignore_patterns("*.ipynb", "__pycache__", "*.pyc", ".ipynb_checkpoints"),
+        ignore=NOTEBOOKS,
     )
     _private_gradebook(course.gradebook_path, ws.gradebook, student)
     return ws
