@@ -187,9 +187,42 @@ def test_landing_then_chapter_01_right_and_wrong(browser: JupyterLab, course_roo
         assert "2/3 points" in text
         jl.screenshot("ch01-ex1-hint", widget)
 
+        # live mode: fix the answer, switch Live on, and the result turns green without a click on Check
+        jl.replace_source(dockerfile_at, RIGHT)
+        jl.run(dockerfile_at)
+        jl.run(build_at)
+        widget.locator("button", has_text=re.compile(r"^\s*Live\s*$")).click()
+        widget.locator(".course-check[data-passed='true']").wait_for(timeout=60_000)
+        jl.screenshot("ch01-ex1-live", widget)
+
         open_landing(jl, course_root)
         jl.page.locator(".course-chapter[data-chapter='01'][data-passed='1']").wait_for(timeout=30_000)
         jl.screenshot("landing-progress", jl.page.locator(".course-chapters"))
     except Exception:
         jl.page.screenshot(path=str(ARTIFACTS / "browser-failure.png"))
         raise
+
+
+def test_published_port_opens_through_jupyterlab(browser: JupyterLab, course_root: Path) -> None:
+    """A port published in the lab shows in the engine panel with a link, and the link serves the
+    container's page in the learner's browser (through /proxy/PORT/)."""
+    jl = browser
+    inner = lab.find(ensure_host_engine(), LAB)
+    assert inner is not None
+    script = "mkdir -p /www && echo course-proxy-ok > /www/index.html && exec httpd -f -p 80 -h /www"
+    run = ["docker", "run", "-d", "--name", "proxy-web", "-p", "127.0.0.1:8000:80", "busybox", "sh", "-c", script]
+    code, out = inner.exec_run(run)
+    assert code == 0, out.decode(errors="replace")
+    try:
+        open_landing(jl, course_root)
+        link = jl.page.locator(".course-engine-panel a.course-proxy-link[href='/proxy/8000/']")
+        link.wait_for(timeout=30_000)
+        jl.screenshot("engine-panel", jl.page.locator(".course-engine-panel"))
+        with jl.page.context.expect_page() as opened:
+            link.click()
+        page = opened.value
+        page.wait_for_load_state()
+        assert "course-proxy-ok" in page.content()
+        page.close()
+    finally:
+        inner.exec_run(["docker", "rm", "-f", "proxy-web"])
