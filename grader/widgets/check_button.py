@@ -25,6 +25,7 @@ from grader.widgets.hadolint import tips_html
 LIVE_INTERVAL = 3.0
 LIVE_LIMIT = 30 * 60
 Runner = Callable[..., CheckResult]
+_LATEST: dict[str, CheckWidget] = {}
 
 
 def live_view(result: CheckResult) -> str:
@@ -84,6 +85,11 @@ class CheckWidget:
             layout=w.Layout(border="1px solid #d0d7de", padding="6px", margin="6px 0"),
         )
         self.widget.add_class("course-check-widget")
+        # re-running the cell makes a new widget: the old one's live loop must not keep polling
+        previous = _LATEST.get(exercise_id)
+        if previous is not None:
+            previous.stop_live(wait=False)
+        _LATEST[exercise_id] = self
         if live:
             self.live.value = True
 
@@ -158,9 +164,10 @@ class CheckWidget:
         self._thread = threading.Thread(target=self._live_loop, name=f"live-{self.exercise_id}", daemon=True)
         self._thread.start()
 
-    def stop_live(self) -> None:
+    def stop_live(self, wait: bool = True) -> None:
+        """Stop the live loop (and wait for its current round unless ``wait`` is False)."""
         self._stop.set()
-        if self._thread is not None:
+        if wait and self._thread is not None:
             self._thread.join(timeout=self.interval + 30)
 
     def _live_loop(self) -> None:

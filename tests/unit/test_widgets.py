@@ -235,3 +235,13 @@ def test_blank_screenshots_are_caught(tmp_path: Path) -> None:
     with pytest.raises(AssertionError, match="blank"):
         assert_not_blank(blank)
     assert_not_blank(busy)
+
+
+def test_a_new_widget_stops_the_previous_live_loop() -> None:
+    """Re-running a widget cell must not leave the old widget polling the engine."""
+    first = CheckWidget("ch01-ex3", runner=FakeRunner(result(False)), answers=dict, interval=0.01)
+    first.live.value = True
+    CheckWidget("ch01-ex3", runner=FakeRunner(result(False)), answers=dict)
+    assert first._thread is not None
+    first._thread.join(timeout=10)
+    assert not first._thread.is_alive() and first.live.value is False
