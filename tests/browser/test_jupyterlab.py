@@ -11,6 +11,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
@@ -140,6 +141,20 @@ def open_landing(jl: JupyterLab, root: Path) -> None:
     jl.page.locator(".course-engine-panel").wait_for(timeout=60_000)
 
 
+def answer(jl: JupyterLab, dockerfile_at: int, build_at: int, source: str) -> None:
+    """Type ``source`` as the Dockerfile cell, run it and the build cell."""
+    jl.replace_source(dockerfile_at, source)
+    jl.run(dockerfile_at)
+    jl.run(build_at)
+
+
+def press(widget: Any, label: str, passed: bool) -> str:
+    """Click the widget's ``label`` button and wait for a result that passed (or not); its text."""
+    widget.locator("button", has_text=re.compile(rf"^\s*{label}\s*$")).click()
+    widget.locator(f".course-check[data-passed='{str(passed).lower()}']").wait_for(timeout=120_000)
+    return str(widget.inner_text())
+
+
 def test_landing_then_chapter_01_right_and_wrong(browser: JupyterLab, course_root: Path) -> None:
     """A learner sees the engine ready and six chapters; Check passes a right ch01-ex1, shows the hint
     for a wrong one, and the landing page counts the pass afterwards."""
@@ -171,28 +186,19 @@ def test_landing_then_chapter_01_right_and_wrong(browser: JupyterLab, course_roo
         for index in (first_code, dockerfile_at, build_at, widget_at):
             jl.run(index)
         widget = jl.cell(widget_at).locator(".course-check-widget")
-        widget.locator("button", has_text=re.compile(r"^\s*Check\s*$")).click()
-        widget.locator(".course-check[data-passed='true']").wait_for(timeout=120_000)
-        assert "3/3 points" in widget.inner_text()
+        assert "3/3 points" in press(widget, "Check", passed=True)
         jl.screenshot("ch01-ex1-passed", widget)
 
-        jl.replace_source(dockerfile_at, WRONG)
-        jl.run(dockerfile_at)
-        jl.run(build_at)
-        widget.locator("button", has_text=re.compile(r"^\s*Check\s*$")).click()
-        widget.locator(".course-check[data-passed='false']").wait_for(timeout=120_000)
-        text = widget.inner_text()
+        answer(jl, dockerfile_at, build_at, WRONG)
+        text = press(widget, "Check", passed=False)
         assert "LABEL maintainer" in text, f"no hint in the result: {text[:500]}"
         assert "MAINTAINER is deprecated" in text, f"no hadolint tip: {text[:500]}"
         assert "2/3 points" in text
         jl.screenshot("ch01-ex1-hint", widget)
 
         # live mode: fix the answer, switch Live on, and the result turns green without a click on Check
-        jl.replace_source(dockerfile_at, RIGHT)
-        jl.run(dockerfile_at)
-        jl.run(build_at)
-        widget.locator("button", has_text=re.compile(r"^\s*Live\s*$")).click()
-        widget.locator(".course-check[data-passed='true']").wait_for(timeout=60_000)
+        answer(jl, dockerfile_at, build_at, RIGHT)
+        press(widget, "Live", passed=True)
         jl.screenshot("ch01-ex1-live", widget)
 
         open_landing(jl, course_root)
