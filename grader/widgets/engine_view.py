@@ -137,7 +137,6 @@ class EnginePanel:
         """Read the engine again."""
         try:
             self.view.value = engine_html(self._client())
-            self.status.value = ""
         except (GraderError, docker.errors.DockerException) as err:
             self.view.value = f"<div style='color:#cf222e'>{e(str(err))}</div>"
 

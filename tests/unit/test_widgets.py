@@ -245,3 +245,26 @@ def test_a_new_widget_stops_the_previous_live_loop() -> None:
     assert first._thread is not None
     first._thread.join(timeout=10)
     assert not first._thread.is_alive() and first.live.value is False
+
+
+def test_engine_panel_resets_only_after_confirmation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reset asks first; Cancel does nothing; confirming resets and refreshes the view."""
+    from grader.widgets import engine_view
+
+    monkeypatch.setattr("grader.widgets.links.server_base_url", lambda: "/")
+    resets: list[object] = []
+    monkeypatch.setattr(engine_view, "reset_lab", lambda client, report: resets.append(client) or "Reset: 1 removed.")
+
+    class Client:
+        api = FakeApi()
+
+    panel = engine_view.EnginePanel(client_factory=Client)
+    assert "web&lt;1&gt;" in panel.view.value and panel.confirm_box.layout.display == "none"
+    panel.reset_button.click()
+    assert panel.confirm_box.layout.display == "flex" and resets == []
+    panel.cancel.click()
+    assert panel.confirm_box.layout.display == "none" and resets == [] and "cancelled" in panel.status.value
+    panel.reset_button.click()
+    panel.confirm.click()
+    assert len(resets) == 1 and "Reset: 1 removed." in panel.status.value
+    assert not panel.reset_button.disabled
