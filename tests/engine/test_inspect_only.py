@@ -56,3 +56,22 @@ def test_live_widget_passes_an_inspectable_exercise_and_records(engine: EngineSe
     assert result is not None and result.passed, dump(result)
     assert containers_created(engine, start) == []
     assert widget._stop.is_set() and progress_record.load()["ch01-ex1"]["passed"] is True
+
+
+def test_streamed_build_reports_success_and_failure(engine: EngineSession, tmp_path, capsys) -> None:
+    """build() streams Docker's steps, returns True when built and False with Docker's error otherwise,
+    leaving no intermediate container behind."""
+    from grader.widgets.live_log import build
+
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    good.mkdir()
+    bad.mkdir()
+    (good / "Dockerfile").write_text('FROM busybox\nLABEL maintainer="me"\n')
+    (bad / "Dockerfile").write_text("FROM busybox\nRUN exit 3\n")
+    assert build(good, "course/streamed:1.0") is True
+    assert "Step 2/2" in capsys.readouterr().out
+    assert engine.client.images.get("course/streamed:1.0").labels["maintainer"] == "me"
+    assert build(bad, "course/broken:1.0") is False
+    out = capsys.readouterr().out
+    assert "Build failed" in out and "returned a non-zero code: 3" in out
+    assert engine.client.containers.list(all=True) == []
