@@ -11,7 +11,8 @@ c.CourseDirectory.source_directory = os.environ.get("DOCKER_COURSE_SOURCE", os.p
 c.CourseDirectory.db_url = os.environ.get(
     "DOCKER_COURSE_GRADEBOOK", "sqlite:///" + os.path.join(c.CourseDirectory.root, "gradebook.db")
 )
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".hadolint*"]
+# Folders the notebooks write (answers, demonstrations) never go into a release or a grading kit.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".hadolint*", "ex[0-9]", "demo"]
 
 # Dockerfile and shell answer cells get stubs in their own language.
 c.GenerateAssignment.preprocessors = [

@@ -112,7 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
     e_reset = engine_sub.add_parser("reset", help="back to base images and course-provided images only")
     e_reset.add_argument("--json", action="store_true")
     e_reset.add_argument("--yes", action="store_true", help="(accepted for scripts; reset never asks)")
-    for p in (e_up, e_status, e_down, e_reset):
+    # `docker-course reset`: the same as `engine reset`, the command a learner reaches for first
+    top_reset = sub.add_parser("reset", help="the same as `engine reset`")
+    top_reset.add_argument("--json", action="store_true")
+    top_reset.add_argument("--yes", action="store_true", help="(accepted for scripts; reset never asks)")
+    top_reset.set_defaults(func=cmd_engine, action="reset")
+    for p in (e_up, e_status, e_down, e_reset, top_reset):
         p.add_argument("--name", help="lab container name (default from config)")
     engine.set_defaults(func=cmd_engine)
 

@@ -45,3 +45,12 @@ def engine(engine_session: EngineSession) -> Iterator[EngineSession]:
     finally:
         engine_session.reset()
         engine_session.assert_clean()
+
+
+@pytest.fixture
+def without_provided_images(engine: EngineSession) -> None:
+    """Start from base images only: course-provided images (which a reset keeps) removed too.
+
+    For tests that assert what a whole chapter leaves behind, whatever ran before them.
+    """
+    engine.remove_provided_images()

@@ -3,6 +3,7 @@ notebooks executed inside the lab (where `localhost` and `docker` mean the lab's
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shlex
 import tempfile
@@ -18,6 +19,7 @@ from grader.chapters.runner import run_exercise
 from grader.checks.result import CheckResult
 from grader.engine import images, lab
 from grader.engine.install import ensure_host_engine
+from grader.engine.provided import PROVIDED
 from grader.engine.reset import reset
 from grader.engine.settings import Settings, repo_root
 
@@ -71,6 +73,12 @@ class EngineSession:
     def reset(self) -> None:
         reset(self.client, whole_engine=True)
         images.load_into(self.client)
+
+    def remove_provided_images(self) -> None:
+        """Remove the course-provided images (course/web:1.0, ...); `prepare` rebuilds them."""
+        for tag in PROVIDED:
+            with contextlib.suppress(docker.errors.ImageNotFound):
+                self.client.images.remove(tag, force=True)
 
     def assert_clean(self) -> None:
         """Nothing but base (and course-provided) images is left in the lab's engine."""

@@ -21,7 +21,8 @@ from grader.engine.settings import repo_root
 from grader.nbgrader_glue.course_root import AUTOGRADED, SUBMITTED, CourseRoot, ensure_alembic_on_path
 
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", ".mypy_cache")
-NOTEBOOKS = shutil.ignore_patterns("*.ipynb", "__pycache__", "*.pyc", ".ipynb_checkpoints")
+# notebooks, and the folders a notebook writes its answers and demonstrations into
+NOTEBOOKS = shutil.ignore_patterns("*.ipynb", "__pycache__", "*.pyc", ".ipynb_checkpoints", "ex[0-9]", "demo")
 
 
 def make_kit(folder: Path, source: Path) -> Path:

@@ -8,7 +8,7 @@ import pytest
 
 from tests.support import REPO, EngineSession, errors_in, release, scores
 
-pytestmark = pytest.mark.engine
+pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("without_provided_images")]
 
 NOTEBOOK = REPO / "course" / "04-namespaces" / "04-namespaces.ipynb"
 POINTS = {"ch04-ex1": 4, "ch04-ex2": 4, "ch04-ex3": 3, "ch04-ex4": 4, "ch04-ex5": 5, "ch04-ex6": 3}

@@ -10,7 +10,7 @@ import pytest
 
 from tests.support import REPO, EngineSession, errors_in, release, scores
 
-pytestmark = pytest.mark.engine
+pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("without_provided_images")]
 
 NOTEBOOK = REPO / "course" / "05-volumes" / "05-volumes.ipynb"
 POINTS = {"ch05-ex1": 4, "ch05-ex2": 5, "ch05-ex3": 3, "ch05-ex4": 4, "ch05-ex5": 3}

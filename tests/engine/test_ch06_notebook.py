@@ -14,7 +14,7 @@ from grader.chapters import registry
 from grader.engine.images import COURSE_BASE_TAGS
 from tests.support import ARTIFACTS, REPO, EngineSession, errors_in, release, scores
 
-pytestmark = pytest.mark.engine
+pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("without_provided_images")]
 
 CHAPTER = REPO / "course" / "06-multistage"
 EXERCISES = {e.id: e.max_score for e in registry().values() if e.chapter == "06"}
