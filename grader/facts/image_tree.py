@@ -7,20 +7,15 @@ filesystem as a tar; only the headers are read, so the whole of python:3.11
 
 from __future__ import annotations
 
-import contextlib
 import io
 import tarfile
-import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import docker
-from docker.errors import DockerException, ImageNotFound
 
-from grader.engine.settings import PROBE_LABEL
-from grader.errors import EngineUnavailable, NotFound
-from grader.facts.engine_errors import ENGINE_ERRORS
-from grader.facts.probe import refuse_if_inspect_only
+from grader.errors import EngineUnavailable
+from grader.facts.probe import created_container
 
 
 class _ChunkStream(io.RawIOBase):
@@ -42,7 +37,6 @@ class _ChunkStream(io.RawIOBase):
         return size
 
 
-FAILURES: tuple[type[BaseException], ...] = (*ENGINE_ERRORS, tarfile.TarError)
 
 
 def list_paths(client: docker.DockerClient, ref: str) -> list[str]:
@@ -53,29 +47,15 @@ def list_paths(client: docker.DockerClient, ref: str) -> list[str]:
         EngineUnavailable: the engine failed while exporting.
         ProbeRefused: inside an inspect-only run.
     """
-    refuse_if_inspect_only()
-    container = None
-    try:
-        container = client.containers.create(
-            ref,
-            entrypoint=["/course-file-lister"],
-            name=f"course-probe-{uuid.uuid4().hex[:10]}",
-            labels={PROBE_LABEL: "true"},
-            network_mode="none",
-        )
+    with created_container(client, ref, "listing the files of") as container:
         paths = []
-        stream = io.BufferedReader(_ChunkStream(container.export(chunk_size=1 << 20)))
-        with tarfile.open(fileobj=stream, mode="r|") as tar:
-            for member in tar:
-                name = member.name.strip("/").removeprefix("./")
-                if name and name != ".":
-                    paths.append("/" + name)
+        try:
+            stream = io.BufferedReader(_ChunkStream(container.export(chunk_size=1 << 20)))
+            with tarfile.open(fileobj=stream, mode="r|") as tar:
+                for member in tar:
+                    name = member.name.strip("/").removeprefix("./")
+                    if name and name != ".":
+                        paths.append("/" + name)
+        except tarfile.TarError as e:
+            raise EngineUnavailable(f"The course engine sent a broken export of {ref} ({e}).") from e
         return paths
-    except ImageNotFound as e:
-        raise NotFound(f"The image {ref} does not exist on the course engine.") from e
-    except FAILURES as e:
-        raise EngineUnavailable(f"The course engine failed while listing the files of {ref} ({e}).") from e
-    finally:
-        if container is not None:
-            with contextlib.suppress(DockerException):
-                container.remove(force=True, v=True)

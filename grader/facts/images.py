@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import tarfile
-import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 import docker
-from docker.errors import APIError, DockerException, ImageNotFound
+from docker.errors import APIError, ImageNotFound
 from docker.errors import NotFound as DockerNotFound
 
-from grader.engine.settings import PROBE_LABEL
 from grader.errors import EngineUnavailable, NotFound
 from grader.facts.engine_errors import ENGINE_ERRORS
 from grader.facts.image_tree import list_paths
-from grader.facts.probe import refuse_if_inspect_only
+from grader.facts.probe import created_container
 
 
 @dataclass(frozen=True)
@@ -190,33 +186,6 @@ class ImageFacts:
             with created_container(self.client, self.ref, "inspecting a new container of") as container:
                 self._mounts = list(container.attrs.get("Mounts") or [])
         return self._mounts
-
-
-@contextlib.contextmanager
-def created_container(client: docker.DockerClient, ref: str, doing: str) -> Iterator[Any]:
-    """A labelled container created (never started) from ``ref``, removed with its volumes.
-
-    Works for images with an ENTRYPOINT, without a shell, or FROM scratch.
-    """
-    refuse_if_inspect_only()
-    container = None
-    try:
-        container = client.containers.create(
-            ref,
-            entrypoint=["/course-file-reader"],
-            name=f"course-probe-{uuid.uuid4().hex[:10]}",
-            labels={PROBE_LABEL: "true"},
-            network_mode="none",
-        )
-        yield container
-    except ImageNotFound as e:
-        raise NotFound(f"The image {ref} does not exist on the course engine.") from e
-    except ENGINE_ERRORS as e:
-        raise EngineUnavailable(f"The course engine failed while {doing} {ref} ({e}).") from e
-    finally:
-        if container is not None:
-            with contextlib.suppress(DockerException):
-                container.remove(force=True, v=True)
 
 
 def read_files(client: docker.DockerClient, ref: str, paths: list[str]) -> dict[str, FileInImage | None]:

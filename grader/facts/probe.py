@@ -151,3 +151,30 @@ def host_probe(
         timeout=timeout,
     )
     return run_probe(client, spec)
+
+
+@contextlib.contextmanager
+def created_container(client: docker.DockerClient, ref: str, doing: str) -> Iterator[Any]:
+    """A labelled container created (never started) from ``ref``, removed with its volumes.
+
+    Works for images with an ENTRYPOINT, without a shell, or FROM scratch.
+    """
+    refuse_if_inspect_only()
+    container = None
+    try:
+        container = client.containers.create(
+            ref,
+            entrypoint=["/course-file-reader"],
+            name=f"course-probe-{uuid.uuid4().hex[:10]}",
+            labels={PROBE_LABEL: "true"},
+            network_mode="none",
+        )
+        yield container
+    except ImageNotFound as e:
+        raise NotFound(f"The image {ref} does not exist on the course engine.") from e
+    except ENGINE_ERRORS as e:
+        raise EngineUnavailable(f"The course engine failed while {doing} {ref} ({e}).") from e
+    finally:
+        if container is not None:
+            with contextlib.suppress(DockerException):
+                container.remove(force=True, v=True)
