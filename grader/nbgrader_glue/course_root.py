@@ -9,6 +9,7 @@ the instructor's own ``nbgrader`` commands and ours see the same course.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -80,10 +81,13 @@ class CourseRoot:
         return self.root / REPORTS / assignment / f"{student}.json"
 
     def assignments(self) -> list[str]:
-        """Source assignments: folders of the source directory that hold a notebook."""
+        """Source assignments: folders of the source directory with a notebook that has graded cells.
+
+        The landing notebook (``00-start-here``) has none, so it is not an assignment.
+        """
         if not self.source.is_dir():
             return []
-        return sorted(p.name for p in self.source.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+        return sorted(p.name for p in self.source.iterdir() if p.is_dir() and _has_graded_cells(p))
 
     def submissions(self, assignment: str, student: str | None = None) -> list[tuple[str, str]]:
         """(student, assignment) pairs found under ``submitted/``; ``assignment`` may be ``all``."""
@@ -121,3 +125,14 @@ class CourseRoot:
             tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-12:])
             raise NbgraderFailed(f"`nbgrader {' '.join(args)}` failed:\n{tail}")
         return done.stdout + done.stderr
+
+
+def _has_graded_cells(folder: Path) -> bool:
+    for notebook in folder.glob("*.ipynb"):
+        try:
+            text = notebook.read_text(errors="replace")
+        except OSError:
+            continue
+        if re.search(r'"grade":\s*true', text):
+            return True
+    return False
