@@ -37,8 +37,6 @@ class _ChunkStream(io.RawIOBase):
         return size
 
 
-
-
 def list_paths(client: docker.DockerClient, ref: str) -> list[str]:
     """Absolute paths of every file, directory and link in ``ref``.
 
