@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from grader.chapters import Exercise
+from grader.checks.namespace_shared import NamespaceShared
 from grader.checks.network_answer import NetworkAnswer
 from grader.checks.network_attachment import NetworkAttachment
 from grader.checks.network_exists import NetworkExists
@@ -10,7 +11,6 @@ from grader.checks.network_fetch import FetchedByName
 from grader.checks.network_http import HttpInNamespace
 from grader.checks.network_interfaces import InterfacesInside
 from grader.checks.network_mode import NetworkMode
-from grader.checks.network_namespace import NetworkNamespace
 from grader.checks.network_veth import VethAnswer
 
 RUN_API = "Run api first (exercise 3): docker run -d --name api --network course-net course/web:1.0"
@@ -118,11 +118,13 @@ EXERCISES: list[Exercise] = [
                 title="host-web runs with --network host",
                 missing_hint="docker run -d --name host-web --network host busybox httpd -f -p 8081",
             ),
-            NetworkNamespace(
+            NamespaceShared(
                 points=1,
-                container="host-web",
-                same_as="host",
+                name="host-web",
+                namespace="net",
+                other="host",
                 title="host-web is in the engine host's network namespace",
+                hint="host-web has a network namespace of its own: run it with --network host.",
                 missing_hint="host-web must be running: docker run -d --name host-web --network host "
                 "busybox httpd -f -p 8081",
             ),
@@ -168,11 +170,14 @@ EXERCISES: list[Exercise] = [
                 missing_hint="With api running: docker run -d --name sidecar --network container:api "
                 "busybox sleep 3600",
             ),
-            NetworkNamespace(
+            NamespaceShared(
                 points=1,
-                container="sidecar",
-                same_as="api",
+                name="sidecar",
+                namespace="net",
+                other="api",
                 title="sidecar and api share one network namespace",
+                hint="sidecar has a network namespace of its own (or joined an earlier api): "
+                "run it with --network container:api after api runs.",
                 missing_hint="Both must be running. " + RUN_API,
             ),
             HttpInNamespace(
