@@ -19,7 +19,7 @@ import docker
 from docker.errors import APIError, DockerException
 
 from grader.engine import lab, provided
-from grader.engine.client import API_VERSION, host_engine_url
+from grader.engine.client import api_client, host_engine_url
 from grader.engine.images import COURSE_BASE_TAGS
 from grader.engine.settings import Settings
 from grader.errors import GraderError, UnknownExercise
@@ -90,7 +90,7 @@ def _exec_autograde(
     host: docker.DockerClient, name: str, kit: Path, ws: Workspace, timeout: float
 ) -> tuple[int | None, str]:
     # a client whose read timeout outlasts the run: the exec streams nothing for minutes at a time
-    api = docker.APIClient(base_url=host_engine_url(), version=API_VERSION, timeout=int(timeout) + 120)
+    api = api_client(host_engine_url(), timeout=int(timeout) + 120, what="host engine")
     try:
         command = [
             "timeout",
