@@ -20,7 +20,6 @@ class Exercise:
     title: str
     checks: list[Check]
     answers: tuple[str, ...] = ()
-    images: tuple[str, ...] = ()  # base images it needs in a fresh lab
     notes: list[str] = field(default_factory=list)
 
     @property

@@ -59,7 +59,6 @@ EXERCISES: list[Exercise] = [
                 hint="The first instruction must be `FROM busybox`: the image's layers must start with busybox's.",
             ),
         ],
-        images=("busybox",),
     ),
     Exercise(
         "ch01-ex2",
@@ -86,7 +85,6 @@ EXERCISES: list[Exercise] = [
                 "lesson): each RUN adds a filesystem layer.",
             ),
         ],
-        images=("busybox",),
     ),
     Exercise(
         "ch01-ex3",
@@ -121,7 +119,6 @@ EXERCISES: list[Exercise] = [
                 "`ENV APP_ENV=production` and do not copy APP_VERSION into an ENV.",
             ),
         ],
-        images=("busybox",),
     ),
     Exercise(
         "ch01-ex4",
@@ -158,7 +155,6 @@ EXERCISES: list[Exercise] = [
                 missing_hint=_build(APP_USER, "ex4"),
             ),
         ],
-        images=("busybox",),
     ),
     Exercise(
         "ch01-ex5",
@@ -184,7 +180,6 @@ EXERCISES: list[Exercise] = [
                 "docker build -t course/files:1.0 -f ex5/Dockerfile .",
             ),
         ],
-        images=("busybox",),
     ),
     Exercise(
         "ch01-ex6",
@@ -216,7 +211,6 @@ EXERCISES: list[Exercise] = [
                 missing_hint=_build(VOLUME_PORT, "ex6"),
             ),
         ],
-        images=("busybox",),
     ),
     Exercise(
         "ch01-ex7",
@@ -250,7 +244,6 @@ EXERCISES: list[Exercise] = [
                 missing_hint=_build(ECHO, "ex7"),
             ),
         ],
-        images=("busybox",),
     ),
     Exercise(
         "ch01-ex8",
@@ -287,6 +280,5 @@ EXERCISES: list[Exercise] = [
                 missing_hint=_build(ONBUILD_CHILD, "ex8/child") + " (after building the base)",
             ),
         ],
-        images=("busybox",),
     ),
 ]

@@ -36,7 +36,6 @@ EXERCISES: list[Exercise] = [
             ),
         ],
         answers=("bridge_subnet", "bridge_gateway"),
-        images=("busybox",),
     ),
     Exercise(
         "ch03-ex2",
@@ -58,7 +57,6 @@ EXERCISES: list[Exercise] = [
             ),
         ],
         answers=("veth_name",),
-        images=("busybox",),
     ),
     Exercise(
         "ch03-ex3",
@@ -105,7 +103,6 @@ EXERCISES: list[Exercise] = [
                 missing_hint=RUN_API,
             ),
         ],
-        images=("busybox", "course/web:1.0"),
     ),
     Exercise(
         "ch03-ex4",
@@ -134,7 +131,6 @@ EXERCISES: list[Exercise] = [
                 title="port 8081 answers on the engine host",
             ),
         ],
-        images=("busybox",),
     ),
     Exercise(
         "ch03-ex5",
@@ -156,7 +152,6 @@ EXERCISES: list[Exercise] = [
                 "busybox sleep 3600",
             ),
         ],
-        images=("busybox",),
     ),
     Exercise(
         "ch03-ex6",
@@ -189,6 +184,5 @@ EXERCISES: list[Exercise] = [
                 missing_hint="Both must be running. " + RUN_API,
             ),
         ],
-        images=("busybox", "course/web:1.0"),
     ),
 ]

@@ -33,7 +33,6 @@ EXERCISES: list[Exercise] = [
             ),
         ],
         answers=("unshared_namespaces",),
-        images=("busybox",),
     ),
     Exercise(
         "ch04-ex2",
@@ -52,7 +51,6 @@ EXERCISES: list[Exercise] = [
                 points=2, name="named", hostname="course-box", missing_hint=_run_hint("named", "--hostname course-box")
             ),
         ],
-        images=("busybox",),
     ),
     Exercise(
         "ch04-ex3",
@@ -69,7 +67,6 @@ EXERCISES: list[Exercise] = [
                 missing_hint=_run_hint("pid-host", "--pid host"),
             ),
         ],
-        images=("busybox",),
     ),
     Exercise(
         "ch04-ex4",
@@ -109,7 +106,6 @@ EXERCISES: list[Exercise] = [
                 missing_hint=_run_hint("ipc-a", "--ipc shareable"),
             ),
         ],
-        images=("busybox",),
     ),
     Exercise(
         "ch04-ex5",
@@ -129,7 +125,6 @@ EXERCISES: list[Exercise] = [
             ContainerPrivilege(points=1, name="nsenter-demo"),
             HostInterfacesListed(points=2, name="nsenter-demo"),
         ],
-        images=("busybox",),
     ),
     Exercise(
         "ch04-ex6",
@@ -146,6 +141,5 @@ EXERCISES: list[Exercise] = [
             ),
         ],
         answers=("shares_host_user_namespace",),
-        images=("busybox",),
     ),
 ]

@@ -52,7 +52,6 @@ EXERCISES: list[Exercise] = [
             ),
         ],
         answers=("note_survived",),
-        images=("busybox",),
     ),
     Exercise(
         "ch05-ex2",
@@ -94,7 +93,6 @@ EXERCISES: list[Exercise] = [
                 missing_hint="Create the volume (docker volume create course-db-data) and db-2 on it.",
             ),
         ],
-        images=("busybox",),
     ),
     Exercise(
         "ch05-ex3",
@@ -128,7 +126,6 @@ EXERCISES: list[Exercise] = [
                 missing_hint=READER_MISSING,
             ),
         ],
-        images=("busybox",),
     ),
     Exercise(
         "ch05-ex4",
@@ -168,7 +165,6 @@ EXERCISES: list[Exercise] = [
                 missing_hint="Keep consumer (no --rm) so its output can be checked.",
             ),
         ],
-        images=("busybox",),
     ),
     Exercise(
         "ch05-ex5",
@@ -193,6 +189,5 @@ EXERCISES: list[Exercise] = [
             ),
         ],
         answers=("anon_volume_name",),
-        images=("busybox",),
     ),
 ]

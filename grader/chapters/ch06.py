@@ -61,7 +61,6 @@ EXERCISES: list[Exercise] = [
                 missing_hint=_build(FAT, "ex1"),
             ),
         ],
-        images=(FULL,),
     ),
     Exercise(
         "ch06-ex2",
@@ -98,7 +97,6 @@ EXERCISES: list[Exercise] = [
                 "which the size is compared with.",
             ),
         ],
-        images=(FULL, RUNTIME),
     ),
     Exercise(
         "ch06-ex3",
@@ -121,7 +119,6 @@ EXERCISES: list[Exercise] = [
                 missing_hint=_build(BUILDER, "ex2", "--target builder "),
             ),
         ],
-        images=(FULL, RUNTIME),
     ),
     Exercise(
         "ch06-ex4",
@@ -162,6 +159,5 @@ EXERCISES: list[Exercise] = [
                 missing_hint=_build(HELLO, "ex4"),
             ),
         ],
-        images=(FULL,),
     ),
 ]

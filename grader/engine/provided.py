@@ -3,31 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from pathlib import Path
 
 import docker
 from docker.errors import BuildError, DockerException, ImageNotFound
 
+from grader import curriculum
 from grader.engine import images
 from grader.engine.progress import Reporter, silent
 from grader.errors import ImageProvisionError, UnknownExercise
 
 SOURCES = Path(__file__).resolve().parents[1] / "images" / "provided"
 PROVIDED_LABEL = "org.docker-course.provided"
-PROVIDED = {
-    "course/web:1.0": ("web", ["busybox"]),
-    "course/kv:1.0": ("kv", ["busybox"]),
-    "course/volume-port:1.0": ("volume-port", ["busybox"]),
-}
-CHAPTERS = {
-    "01": ("01-dockerfile", [], ["busybox"]),
-    "02": ("02-ports", ["course/web:1.0"], ["busybox"]),
-    "03": ("03-networks", ["course/web:1.0"], ["busybox"]),
-    "04": ("04-namespaces", [], ["busybox"]),
-    "05": ("05-volumes", ["course/kv:1.0", "course/volume-port:1.0"], ["busybox"]),
-    "06": ("06-multistage", [], ["busybox", "python:3.11", "python:3.11-slim"]),
-}
+PROVIDED = {p.tag: p for p in curriculum.PROVIDED}
 
 
 def chapter_key(chapter: str) -> str:
@@ -36,15 +24,16 @@ def chapter_key(chapter: str) -> str:
     Raises:
         UnknownExercise: not a chapter of the course.
     """
-    m = re.match(r"^(?:ch)?0?([1-6])(?:-.*)?$", chapter.strip().lower())
-    if not m:
-        raise UnknownExercise(f"{chapter!r} is not a chapter: use 01..06 (e.g. `docker-course prepare 02`).")
-    return f"0{m.group(1)}"
+    number = curriculum.chapter_number(chapter)
+    if number is None:
+        first, last = curriculum.CHAPTERS[0].number, curriculum.CHAPTERS[-1].number
+        raise UnknownExercise(f"{chapter!r} is not a chapter: use {first}..{last} (e.g. `docker-course prepare 02`).")
+    return number
 
 
 def base_images_for(chapter: str) -> list[str]:
     """Base images a chapter's exercises use."""
-    return list(CHAPTERS[chapter_key(chapter)][2])
+    return list(curriculum.chapter(chapter_key(chapter)).base_images)
 
 
 def _recipe(folder: Path) -> str:
@@ -62,8 +51,9 @@ def is_provided(image_tags: list[str], labels: dict[str, str]) -> bool:
 
 def build_provided(client: docker.DockerClient, tag: str, report: Reporter = silent) -> bool:
     """Build one course-provided image unless it is current. Returns True when it built."""
-    folder_name, bases = PROVIDED[tag]
-    folder = SOURCES / folder_name
+    image = curriculum.provided(tag)
+    bases = list(image.bases)
+    folder = SOURCES / image.source
     recipe = _recipe(folder)
     images.load_into(client, bases, report=report)
     base_ids = "+".join(client.images.get(images.resolve([b])[0].tag).id[7:19] for b in bases)
@@ -93,9 +83,8 @@ def build_provided(client: docker.DockerClient, tag: str, report: Reporter = sil
 
 def prepare(client: docker.DockerClient, chapter: str, report: Reporter = silent) -> list[str]:
     """Make a chapter's base images and course-provided images exist; idempotent, offline."""
-    key = chapter_key(chapter)
-    _, provided, bases = CHAPTERS[key]
-    images.load_into(client, bases, report=report)
-    for tag in provided:
+    plan = curriculum.chapter(chapter_key(chapter))
+    images.load_into(client, list(plan.base_images), report=report)
+    for tag in plan.provided_images:
         build_provided(client, tag, report)
-    return [*bases, *provided]
+    return [*plan.base_images, *plan.provided_images]

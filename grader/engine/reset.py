@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import docker
 from docker.errors import APIError, NotFound
 
-from grader.engine import names
+from grader import curriculum
 from grader.engine.images import COURSE_BASE_TAGS, present, resolve
 from grader.engine.progress import Reporter, silent
 from grader.engine.provided import is_provided
@@ -40,44 +42,51 @@ def _keep_image(client: docker.DockerClient, tags: list[str], labels: dict[str, 
     return any(t in COURSE_BASE_TAGS and present(client, resolve([t])[0]) for t in tags)
 
 
+def _curriculum_names() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    names = curriculum.all_names()
+    tags = frozenset(t if ":" in t.rsplit("/", 1)[-1] else f"{t}:latest" for t in names.images)
+    return frozenset(names.containers), frozenset(names.networks), frozenset(names.volumes), tags
+
+
+def _learner_tag(tag: str, image_tags: frozenset[str]) -> bool:
+    return tag.startswith(curriculum.IMAGE_PREFIX) or tag in image_tags
+
+
 def reset(client: docker.DockerClient, whole_engine: bool, report: Reporter = silent) -> ResetReport:
-    """Remove learner objects from the course engine.
+    """Remove learner objects from the course engine; the report lists only what was removed.
 
     Args:
         whole_engine: True for a lab (the engine belongs to the course: remove every
             container, network but the defaults, volume and learner image); False in
             host mode (only course-labelled objects and the curriculum's names).
+        report: progress lines; an object that could not be removed is named there.
     """
+    containers, networks, volumes, image_tags = _curriculum_names()
     done = ResetReport()
+    remover = _Remover(report)
     for c in client.containers.list(all=True):
         if (c.labels or {}).get(COURSE_LABEL) == "lab":
             continue  # a lab is engine infrastructure, not a learner object
-        if whole_engine or _course_owned(c.labels) or c.name in names.CONTAINERS:
-            _quietly(lambda c=c: c.remove(force=True, v=True))
-            done.containers.append(c.name or c.short_id)
+        if whole_engine or _course_owned(c.labels) or c.name in containers:
+            remover.remove(done.containers, c.name or c.short_id, partial(c.remove, force=True, v=True))
     for n in client.networks.list():
         if n.name in DEFAULT_NETWORKS:
             continue
-        if whole_engine or _course_owned(n.attrs.get("Labels")) or n.name in names.NETWORKS:
-            _quietly(n.remove)
-            done.networks.append(n.name or n.short_id)
+        if whole_engine or _course_owned(n.attrs.get("Labels")) or n.name in networks:
+            remover.remove(done.networks, n.name or n.short_id, n.remove)
     for v in client.volumes.list():
-        if whole_engine or _course_owned(v.attrs.get("Labels")) or v.name in names.VOLUMES:
-            _quietly(lambda v=v: v.remove(force=True))
-            done.volumes.append(v.name or "")
+        if whole_engine or _course_owned(v.attrs.get("Labels")) or v.name in volumes:
+            remover.remove(done.volumes, v.name or "", partial(v.remove, force=True))
     for image in client.images.list():
         tags = image.tags
         if _keep_image(client, tags, image.labels):
             continue
-        ours = any(t.startswith(names.IMAGE_REPOSITORY_PREFIX) for t in tags)
-        if whole_engine or ours:
-            for tag in tags or [image.id]:
-                if whole_engine or tag.startswith(names.IMAGE_REPOSITORY_PREFIX):
-                    _quietly(lambda tag=tag: client.images.remove(tag, force=True, noprune=False))
-                    done.images.append(tag)
+        for tag in tags or [image.id]:
+            if whole_engine or _learner_tag(tag, image_tags):
+                remover.remove(done.images, tag, partial(client.images.remove, tag, force=True, noprune=False))
     if whole_engine:
-        _quietly(client.images.prune)  # dangling layers only: base images stay
-        _quietly(client.api.prune_builds)
+        remover.quietly(client.images.prune)  # dangling layers only: base images stay
+        remover.quietly(client.api.prune_builds)
     report(
         f"removed {len(done.containers)} container(s), {len(done.networks)} network(s), "
         f"{len(done.volumes)} volume(s), {len(done.images)} image tag(s)"
@@ -85,6 +94,22 @@ def reset(client: docker.DockerClient, whole_engine: bool, report: Reporter = si
     return done
 
 
-def _quietly(action: object, **kwargs: object) -> None:
-    with contextlib.suppress(NotFound, APIError):
-        action(**kwargs)  # type: ignore[operator]
+class _Remover:
+    """Removes objects one by one; records a name only when its removal succeeded."""
+
+    def __init__(self, report: Reporter) -> None:
+        self.report = report
+
+    def remove(self, removed: list[str], name: str, action: Callable[[], object]) -> None:
+        try:
+            action()
+        except NotFound:
+            return  # gone meanwhile (removed with its container, or by someone else): not ours to report
+        except APIError as e:
+            self.report(f"could not remove {name}: {e.explanation or e}")
+            return
+        removed.append(name)
+
+    def quietly(self, action: Callable[[], object]) -> None:
+        with contextlib.suppress(NotFound, APIError):
+            action()
