@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from grader.chapters.runner import run_exercise  # noqa: E402
-from grader.engine import images, lab  # noqa: E402
+from grader.engine import catalogue, image_cache, lab, provisioning  # noqa: E402
 from grader.engine.install import ensure_host_engine  # noqa: E402
 from grader.engine.reset import reset  # noqa: E402
 from grader.engine.settings import Settings  # noqa: E402
@@ -40,17 +40,17 @@ def main() -> int:
     settings = Settings.load()
     figures: dict[str, object] = {}
     try:
-        figures["provision_cached_s"] = round(timed(lambda: images.provision(host)), 3)
+        figures["provision_cached_s"] = round(timed(lambda: provisioning.provision(host)), 3)
         lab.down(host, LAB, keep_data=False)
         figures["lab_cold_start_s"] = round(timed(lambda: lab.up(host, settings, name=LAB, jupyter=False)), 2)
         figures["lab_warm_reuse_s"] = round(timed(lambda: lab.up(host, settings, name=LAB, jupyter=False)), 3)
         client = lab.lab_engine(settings, LAB)
-        sizes = {i.tag: round(images.tarball(i).stat().st_size / 1e6, 1) for i in images.BASE_IMAGES if i.kind != "lab"}
+        sizes = {i.tag: round(image_cache.tarball(i).stat().st_size / 1e6, 1) for i in catalogue.BASE_IMAGES}
         figures["base_tarballs_mb"] = sizes
         loads = {}
         for tag in sizes:
             client.images.remove(tag, force=True)
-            loads[tag] = round(timed(lambda tag=tag: images.load_into(client, [tag])), 2)
+            loads[tag] = round(timed(lambda tag=tag: image_cache.load_into(client, [tag])), 2)
         figures["image_load_s"] = loads
         resets, checks = [], []
         for _ in range(args.rounds):

@@ -17,8 +17,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from grader.engine import images as base_images
-from grader.engine import lab, provided
+from grader.engine import catalogue, image_cache, lab, provided, provisioning
 from grader.engine.client import course_engine, host_engine_url
 from grader.engine.install import ensure_host_engine, ensure_host_tools
 from grader.engine.progress import console
@@ -54,14 +53,14 @@ def engine_up(args: argparse.Namespace) -> int:
     jupyter = not getattr(args, "no_jupyter", False)
     if settings.mode == "lab":
         ensure_host_tools(report)
-        base_images.provision(host, report=report)
+        provisioning.provision(host, report=report)
         info = lab.up(host, settings, jupyter=jupyter, report=report)
         print(f"Course engine: lab {info.name} ({info.docker_host})")
         if info.jupyter_url:
             print(f"JupyterLab:    {info.jupyter_url}")
         return 0
     ensure_host_tools(report)
-    base_images.provision(host, [t for t in base_images.COURSE_BASE_TAGS], report=report)
+    provisioning.provision(host, [t for t in catalogue.COURSE_BASE_TAGS], report=report)
     print(f"Course engine: host mode ({settings.docker_host()})")
     if jupyter:
         print(f"JupyterLab:    {_host_jupyter(settings, report)}")
@@ -93,7 +92,7 @@ def status(settings: Settings | None = None) -> dict[str, Any]:
             reachable=True,
             engine_version=version.get("Version"),
             api_version=version.get("ApiVersion"),
-            base_images={t: base_images.present(client, base_images.BY_TAG[t]) for t in base_images.COURSE_BASE_TAGS},
+            base_images={t: image_cache.present(client, catalogue.BY_TAG[t]) for t in catalogue.COURSE_BASE_TAGS},
         )
     except GraderError as e:
         data.update(reachable=False, error=str(e), base_images={})
@@ -151,7 +150,7 @@ def engine_reset(args: argparse.Namespace) -> int:
     whole = settings.mode == "lab"
     done = reset(client, whole_engine=whole, report=console())
     if whole:
-        base_images.load_into(client, report=console())
+        image_cache.load_into(client, report=console())
     if args.json:
         print(json.dumps(done.__dict__, indent=2))
     else:
@@ -167,9 +166,9 @@ def images(args: argparse.Namespace) -> int:
     report = console()
     host = ensure_host_engine(report)
     ensure_host_tools(report)
-    done = base_images.provision(host, args.names or None, pull=args.pull, report=report)
+    done = provisioning.provision(host, args.names or None, pull=args.pull, report=report)
     if args.into_engine:
-        base_images.load_into(course_engine(), [i.tag for i in done if i.kind != "lab"], report=report)
+        image_cache.load_into(course_engine(), [i.tag for i in done if i in catalogue.BASE_IMAGES], report=report)
     for image in done:
         size = host.images.get(image.tag).attrs.get("Size", 0) / 1e6
         print(f"{image.tag:28} {size:8.1f} MB")

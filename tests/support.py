@@ -17,7 +17,7 @@ import nbformat
 
 from grader.chapters.runner import run_exercise
 from grader.checks.result import CheckResult
-from grader.engine import images, lab
+from grader.engine import image_cache, lab, provisioning
 from grader.engine.install import ensure_host_engine
 from grader.engine.provided import PROVIDED
 from grader.engine.reset import reset
@@ -62,7 +62,7 @@ class EngineSession:
     @classmethod
     def start(cls, name: str) -> EngineSession:
         host = ensure_host_engine()
-        images.provision(host)
+        provisioning.provision(host)
         settings = Settings.load()
         lab.up(host, settings, name=name, jupyter=False)
         return cls(name, host, lab.lab_engine(settings, name), lab.find(host, name))
@@ -72,7 +72,7 @@ class EngineSession:
 
     def reset(self) -> None:
         reset(self.client, whole_engine=True)
-        images.load_into(self.client)
+        image_cache.load_into(self.client)
 
     def remove_provided_images(self) -> None:
         """Remove the course-provided images (course/web:1.0, ...); `prepare` rebuilds them."""

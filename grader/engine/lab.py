@@ -19,7 +19,7 @@ from pathlib import Path
 import docker
 from docker.errors import APIError, NotFound
 
-from grader.engine import images
+from grader.engine import catalogue, image_cache, provisioning
 from grader.engine.client import connect
 from grader.engine.progress import Reporter, silent
 from grader.engine.settings import (
@@ -94,7 +94,7 @@ def find(host: docker.DockerClient, name: str) -> docker.models.containers.Conta
 
 
 def _wanted_spec(settings: Settings, name: str, root: Path, jupyter: bool) -> str:
-    image = images.BY_TAG[images.LAB_IMAGE]
+    image = catalogue.BY_TAG[catalogue.LAB_IMAGE]
     return "|".join([image.recipe(), str(root), str(jupyter), str(settings.jupyter_port)])
 
 
@@ -139,7 +139,7 @@ def up(
             return _ready(host, existing, run_dir, base_images, report, timeout)
         report(f"replacing lab {name} (stopped or made from another recipe/folder)")
         _remove(existing)
-    images.provision(host, [images.LAB_IMAGE], report=report)
+    provisioning.provision(host, [catalogue.LAB_IMAGE], report=report)
     ensure_network(host)
     token = secrets.token_hex(16)
     (run_dir / "ready").unlink(missing_ok=True)
@@ -151,7 +151,7 @@ def up(
         str(root): {"bind": str(root), "mode": "ro" if root_read_only else "rw"},
         **{str(m): {"bind": str(m), "mode": "rw"} for m in mounts},
         # the base-image tarballs, so `prepare` inside the lab can reload a removed base image
-        str(images.images_cache()): {"bind": str(images.images_cache()), "mode": "ro"},
+        str(image_cache.images_cache()): {"bind": str(image_cache.images_cache()), "mode": "ro"},
     }
     api = host.api
     host_config = api.create_host_config(
@@ -171,7 +171,7 @@ def up(
     host_config["ReadonlyPaths"] = []
     try:
         created = api.create_container(
-            images.LAB_IMAGE,
+            catalogue.LAB_IMAGE,
             name=name,
             hostname=name,
             detach=True,
@@ -228,7 +228,7 @@ def _ready(
             raise LabError(f"The lab's engine did not start ({container.status}). Its last words: {logs[-600:]}")
         time.sleep(0.2)
     lab_engine = connect("unix://" + str(run_dir / "docker.sock"), what="lab engine")
-    images.load_into(lab_engine, base_images, report=report)
+    image_cache.load_into(lab_engine, base_images, report=report)
     info = describe(host, container)
     if info.jupyter_url:
         _wait_http(info.jupyter_url, deadline, container)

@@ -9,7 +9,7 @@ import docker
 from docker.errors import BuildError, DockerException, ImageNotFound
 
 from grader import curriculum
-from grader.engine import images
+from grader.engine import catalogue, image_cache
 from grader.engine.progress import Reporter, silent
 from grader.errors import ImageProvisionError, UnknownExercise
 
@@ -55,8 +55,8 @@ def build_provided(client: docker.DockerClient, tag: str, report: Reporter = sil
     bases = list(image.bases)
     folder = SOURCES / image.source
     recipe = _recipe(folder)
-    images.load_into(client, bases, report=report)
-    base_ids = "+".join(client.images.get(images.resolve([b])[0].tag).id[7:19] for b in bases)
+    image_cache.load_into(client, bases, report=report)
+    base_ids = "+".join(client.images.get(catalogue.resolve([b])[0].tag).id[7:19] for b in bases)
     wanted = f"{recipe}-{base_ids}"
     try:
         if client.images.get(tag).labels.get(PROVIDED_LABEL + ".recipe") == wanted:
@@ -84,7 +84,7 @@ def build_provided(client: docker.DockerClient, tag: str, report: Reporter = sil
 def prepare(client: docker.DockerClient, chapter: str, report: Reporter = silent) -> list[str]:
     """Make a chapter's base images and course-provided images exist; idempotent, offline."""
     plan = curriculum.chapter(chapter_key(chapter))
-    images.load_into(client, list(plan.base_images), report=report)
+    image_cache.load_into(client, list(plan.base_images), report=report)
     for tag in plan.provided_images:
         build_provided(client, tag, report)
     return [*plan.base_images, *plan.provided_images]

@@ -11,7 +11,8 @@ import docker
 from docker.errors import APIError, NotFound
 
 from grader import curriculum
-from grader.engine.images import COURSE_BASE_TAGS, present, resolve
+from grader.engine.catalogue import COURSE_BASE_TAGS, resolve
+from grader.engine.image_cache import present
 from grader.engine.progress import Reporter, silent
 from grader.engine.provided import is_provided
 from grader.engine.settings import COURSE_LABEL, PROBE_LABEL

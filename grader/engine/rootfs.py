@@ -98,13 +98,14 @@ def chroot(root: Path, script: str, what: str) -> None:
     run(["chroot", str(root), "/bin/sh", "-ec", script], what, env=env)
 
 
-def python_layout(root: Path) -> None:
+def python_layout(root: Path, report: Reporter) -> None:
     """Give a Debian Python the official images' layout: /usr/local first, pip allowed.
 
     A venv at /usr/local (system site-packages visible) makes ``pip install
     --prefix=/install`` then ``COPY --from=builder /install /usr/local`` work,
     which Debian's own ``local/.../dist-packages`` scheme breaks.
     """
+    report("python layout: a venv at /usr/local, pip allowed")
     for marker in root.glob("usr/lib/python3*/EXTERNALLY-MANAGED"):
         marker.unlink()
     chroot(root, "python3 -m venv --without-pip --system-site-packages /usr/local", "python venv")

@@ -19,8 +19,8 @@ import docker
 from docker.errors import APIError, DockerException
 
 from grader.engine import lab, provided
+from grader.engine.catalogue import COURSE_BASE_TAGS
 from grader.engine.client import api_client, host_engine_url
-from grader.engine.images import COURSE_BASE_TAGS
 from grader.engine.settings import Settings
 from grader.errors import GraderError, UnknownExercise
 from grader.nbgrader_glue.workspace import Workspace

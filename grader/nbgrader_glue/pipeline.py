@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.engine import images
+from grader.engine import catalogue, provisioning
 from grader.engine.install import ensure_host_engine
 from grader.engine.progress import Reporter, silent
 from grader.engine.settings import Settings
@@ -82,7 +82,9 @@ def grade_class(
         merge.require_assignment(course.db_url, name)
     host = ensure_host_engine(report)
     settings = Settings.load()
-    images.provision(host, sorted({b for _, a in pairs for b in bases_for(a)} | {images.LAB_IMAGE}), report=report)
+    provisioning.provision(
+        host, sorted({b for _, a in pairs for b in bases_for(a)} | {catalogue.LAB_IMAGE}), report=report
+    )
     run = ClassRun(secrets.token_hex(3), workers=max(1, workers))
     work = course.root / ".grading" / run.run_id
     kit = make_kit(work / "kit", course.source)

@@ -20,7 +20,7 @@ e = html.escape
 
 def engine_status_html() -> str:
     """Escaped HTML: the course engine's mode, version and base images, or what to do when it is down."""
-    from grader.engine import images
+    from grader.engine import catalogue, image_cache
     from grader.engine.client import course_engine
     from grader.engine.settings import Settings, in_lab
     from grader.errors import GraderError
@@ -29,13 +29,15 @@ def engine_status_html() -> str:
         settings = Settings.load()
         client = course_engine(timeout=15)
         version = client.version().get("Version", "?")
-        present = [tag for tag in images.COURSE_BASE_TAGS if images.present(client, images.resolve([tag])[0])]
+        present = [
+            tag for tag in catalogue.COURSE_BASE_TAGS if image_cache.present(client, catalogue.resolve([tag])[0])
+        ]
     except GraderError as err:
         return (
             "<div class='course-engine-status' data-ready='false' style='border-left:4px solid #cf222e;"
             f"padding:4px 10px;font-family:sans-serif'><b>The course engine is not ready.</b> {e(str(err))}</div>"
         )
-    missing = [t for t in images.COURSE_BASE_TAGS if t not in present]
+    missing = [t for t in catalogue.COURSE_BASE_TAGS if t not in present]
     where = "inside your lab" if in_lab() else f"{settings.mode} mode"
     note = (
         f" Missing base images: {e(', '.join(missing))} (each chapter's first cell loads what it needs)."

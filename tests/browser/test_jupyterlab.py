@@ -16,7 +16,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from grader.engine import images, lab
+from grader.engine import lab, provisioning
 from grader.engine.install import ensure_host_engine
 from grader.engine.settings import Settings
 from tests.browser.jupyterlab import CHROMIUM, CHROMIUM_ARGS, JupyterLab
@@ -101,7 +101,7 @@ def jupyter(course_root: Path) -> Iterator[tuple[str, str]]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     try:
-        images.provision(host, ["busybox"])
+        provisioning.provision(host, ["busybox"])
         info = lab.up(host, settings, name=LAB, root=course_root, jupyter=True, port=port, base_images=["busybox"])
         assert info.jupyter_url and info.jupyter_url.startswith(f"http://127.0.0.1:{port}/")
         base, _, token = info.jupyter_url.partition("/lab?token=")

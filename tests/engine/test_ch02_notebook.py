@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from grader.chapters import registry
-from grader.engine.images import COURSE_BASE_TAGS
+from grader.engine.catalogue import COURSE_BASE_TAGS
 from grader.engine.provided import prepare
 from tests.support import REPO, EngineSession, errors_in, release, scores
 

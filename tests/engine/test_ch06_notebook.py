@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from grader.chapters import registry
-from grader.engine.images import COURSE_BASE_TAGS
+from grader.engine.catalogue import COURSE_BASE_TAGS
 from tests.support import ARTIFACTS, REPO, EngineSession, errors_in, release, scores
 
 pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("without_provided_images")]

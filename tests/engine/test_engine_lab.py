@@ -11,7 +11,7 @@ import docker
 import pytest
 
 from grader.chapters.runner import run_exercise
-from grader.engine import images, lab, provided
+from grader.engine import catalogue, image_cache, lab, provided, provisioning
 from grader.engine.settings import Settings
 from grader.errors import ImageProvisionError, LabError
 from tests.support import EngineSession
@@ -53,13 +53,13 @@ def test_reset_removes_learner_objects_and_keeps_base_and_provided_images(engine
 
 
 def test_provisioning_is_idempotent(engine: EngineSession) -> None:
-    before = {i.tag: engine.host.images.get(i.tag).id for i in images.BASE_IMAGES}
+    before = {i.tag: engine.host.images.get(i.tag).id for i in catalogue.ALL_IMAGES}
     lines: list[str] = []
-    images.provision(engine.host, report=lines.append)
-    after = {i.tag: engine.host.images.get(i.tag).id for i in images.BASE_IMAGES}
+    provisioning.provision(engine.host, report=lines.append)
+    after = {i.tag: engine.host.images.get(i.tag).id for i in catalogue.ALL_IMAGES}
     assert before == after
     assert all(line.endswith(": present") for line in lines), lines
-    assert all(images.tarball(i).exists() for i in images.BASE_IMAGES)
+    assert all(image_cache.tarball(i).exists() for i in catalogue.ALL_IMAGES)
 
 
 def test_prepare_is_idempotent_and_offline(engine: EngineSession) -> None:
@@ -71,15 +71,15 @@ def test_missing_base_image_gets_reloaded_or_a_clear_message(
     engine: EngineSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine.client.images.remove("busybox:latest", force=True)
-    images.load_into(engine.client, ["busybox"])  # from the cache tarball
+    image_cache.load_into(engine.client, ["busybox"])  # from the cache tarball
     assert engine.client.images.get("busybox:latest")
     engine.client.images.remove("busybox:latest", force=True)
-    monkeypatch.setattr(images, "tarball", lambda image: images.images_cache() / "nothing-here.tar")
+    monkeypatch.setattr(image_cache, "tarball", lambda image: image_cache.images_cache() / "nothing-here.tar")
     with pytest.raises(ImageProvisionError) as exc:
         provided.prepare(engine.client, "01")
     assert "docker-course images" in str(exc.value)
     monkeypatch.undo()
-    images.load_into(engine.client)
+    image_cache.load_into(engine.client)
 
 
 def test_engine_gone_mid_check_is_a_result_not_a_traceback() -> None:

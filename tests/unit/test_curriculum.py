@@ -10,7 +10,7 @@ import pytest
 
 from grader import curriculum
 from grader.chapters import registry
-from grader.engine.images import BY_TAG, resolve
+from grader.engine.catalogue import BY_TAG, resolve
 from grader.engine.provided import SOURCES
 
 COURSE = Path(__file__).resolve().parents[2] / "course"

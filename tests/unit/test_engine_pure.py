@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.engine.images import BASE_IMAGES, resolve
+from grader.engine.catalogue import ALL_IMAGES, resolve
 from grader.engine.provided import chapter_key
 from grader.engine.settings import Settings, ensure_writable
 from grader.errors import ConfigError, ImageProvisionError, UnknownExercise
@@ -61,7 +61,7 @@ def test_parse_links_reads_veth_peers() -> None:
 
 def test_base_image_names_resolve_and_unknown_is_clear() -> None:
     assert [i.tag for i in resolve(["busybox", "python:3.11"])] == ["busybox:latest", "python:3.11"]
-    assert len({i.recipe() for i in BASE_IMAGES}) == len(BASE_IMAGES)
+    assert len({i.recipe() for i in ALL_IMAGES}) == len(ALL_IMAGES)
     with pytest.raises(ImageProvisionError):
         resolve(["alpine"])
 

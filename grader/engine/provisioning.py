@@ -1,0 +1,68 @@
+"""Provisioning: make the course's images exist on the host engine and in the tarball cache."""
+
+from __future__ import annotations
+
+import docker
+from docker.errors import DockerException
+
+from grader.engine import image_cache, offline_build
+from grader.engine.catalogue import resolve
+from grader.engine.image_recipe import ImageRecipe
+from grader.engine.progress import Reporter, silent
+from grader.errors import ImageProvisionError
+
+
+def provision(
+    client: docker.DockerClient,
+    names: list[str] | None = None,
+    pull: bool = False,
+    report: Reporter = silent,
+) -> list[ImageRecipe]:
+    """Make the images exist on ``client``'s engine and in the tarball cache.
+
+    Idempotent: an image already there (same recipe) costs one inspect; an image
+    with a cached tarball is loaded; otherwise it is pulled (``pull``, where an
+    official image may stand in) or built offline.
+
+    Args:
+        names: the images (``busybox``, ``python:3.11``, the lab image); all when empty.
+
+    Raises:
+        ImageProvisionError: an unknown name, or a build, pull, load or save failed.
+    """
+    wanted = resolve(names)
+    with image_cache.provision_lock():
+        for n, image in enumerate(wanted, 1):
+            step = f"[{n}/{len(wanted)}] {image.tag}"
+
+            def report_step(message: str, step: str = step) -> None:
+                report(f"{step}: {message}")
+
+            if image_cache.present(client, image):
+                report_step("present")
+                image_cache.save(client, image, report_step)
+                continue
+            cached = image_cache.tarball(image)
+            if cached.exists():
+                report_step(f"loading from cache {cached.name}")
+                image_cache.load_tarball(client, cached)
+                continue
+            if pull and image.pullable:
+                report_step("pulling from the registry")
+                _pull(client, image)
+            else:
+                report_step(f"building offline from Debian packages ({image.size_hint})")
+                offline_build.build(client, image, report_step)
+            image_cache.save(client, image, report_step)
+    return wanted
+
+
+def _pull(client: docker.DockerClient, image: ImageRecipe) -> None:
+    repo, tag = image.tag.split(":")
+    try:
+        client.images.pull(repo, tag=tag)
+    except DockerException as e:
+        raise ImageProvisionError(
+            f"Pulling {image.tag} failed ({str(e)[:160]}). Without a registry, run "
+            "`docker-course images` (no --pull) to build it offline."
+        ) from e
