@@ -22,17 +22,13 @@ def _parse_answer(text: str) -> tuple[str, str]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from grader.chapters.runner import run_exercise
-    from grader.widgets.progress_record import record
+    from grader.services.checking import check_and_record
 
-    result = run_exercise(args.exercise, dict(args.answer or []))
-    record(result, via="cli")
+    result = check_and_record(args.exercise, dict(args.answer or []), via="cli")
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
     else:
         print(result.to_text())
-    if result.error and not result.parts:
-        return EXIT_ERROR
     if result.error:
         return EXIT_ERROR
     return EXIT_OK if result.passed else EXIT_FAILED
@@ -47,29 +43,130 @@ def cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_engine(args: argparse.Namespace) -> int:
-    from grader import course
+def _options(args: argparse.Namespace) -> Any:
+    from grader.services.lab_control import EngineOptions
 
-    action: Callable[..., Any] = getattr(course, f"engine_{args.action}")
-    return int(action(args))
-
-
-def cmd_images(args: argparse.Namespace) -> int:
-    from grader import course
-
-    return course.images(args)
+    return EngineOptions(
+        mode=getattr(args, "mode", None),
+        port=getattr(args, "port", None),
+        privileged=getattr(args, "privileged", False),
+        name=getattr(args, "name", None),
+    )
 
 
-def cmd_prepare(args: argparse.Namespace) -> int:
-    from grader import course
+def cmd_engine_up(args: argparse.Namespace) -> int:
+    from grader.engine.progress import console
+    from grader.services.lab_control import start
 
-    return course.prepare(args)
+    started = start(_options(args), jupyter=not args.no_jupyter, report=console())
+    if started.already_in_lab:
+        print("Already inside a course lab: its engine is the course engine.")
+        return EXIT_OK
+    if started.mode == "lab":
+        print(f"Course engine: lab {started.lab} ({started.docker_host})")
+    else:
+        print(f"Course engine: host mode ({started.docker_host})")
+    if started.jupyter_url:
+        print(f"JupyterLab:    {started.jupyter_url}")
+    return EXIT_OK
 
 
 def cmd_up(args: argparse.Namespace) -> int:
-    from grader import course
+    code = cmd_engine_up(args)
+    if code == EXIT_OK:
+        print("\nOpen the JupyterLab URL above in your browser and start with 00-start-here.")
+    return code
 
-    return course.up(args)
+
+def cmd_engine_status(args: argparse.Namespace) -> int:
+    from grader.services.lab_control import settings_with
+    from grader.services.status import engine_status
+
+    status = engine_status(settings_with(_options(args)))
+    code = EXIT_OK if status.reachable else EXIT_ERROR
+    if args.json:
+        print(json.dumps(status.to_json(), indent=2))
+        return code
+    print(f"mode:        {status.mode}" + (f" (lab {status.lab})" if status.lab else ""))
+    print(f"docker_host: {status.docker_host}")
+    if status.reachable:
+        print(f"engine:      Docker {status.engine_version} (API {status.api_version})")
+        for tag, ok in status.base_images.items():
+            print(f"  {'present' if ok else 'MISSING':8} {tag}")
+    else:
+        print(f"engine:      not reachable: {status.error}")
+    print(f"jupyterlab:  {status.jupyter_url or 'not running'}")
+    return code
+
+
+def cmd_engine_down(args: argparse.Namespace) -> int:
+    from grader.services.lab_control import stop
+
+    stopped = stop(_options(args), purge=args.purge)
+    if stopped.mode == "host":
+        print("Host mode: JupyterLab stopped; the engine itself is yours and keeps running.")
+    else:
+        print(f"Lab {stopped.lab} " + ("removed." if stopped.was_running else "was not running."))
+    return EXIT_OK
+
+
+def cmd_engine_reset(args: argparse.Namespace) -> int:
+    from grader.engine.progress import console
+    from grader.services.lab_control import reset_engine
+
+    outcome = reset_engine(_options(args), report=console())
+    if args.json:
+        print(json.dumps(outcome.removed.__dict__, indent=2))
+    else:
+        where = "the lab engine" if outcome.whole_engine else "course objects on the host engine"
+        print(f"Reset {where}: {outcome.counts()} removed.")
+    return EXIT_OK
+
+
+ENGINE_ACTIONS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "up": cmd_engine_up,
+    "status": cmd_engine_status,
+    "down": cmd_engine_down,
+    "reset": cmd_engine_reset,
+}
+
+
+def cmd_engine(args: argparse.Namespace) -> int:
+    return ENGINE_ACTIONS[args.action](args)
+
+
+def cmd_images(args: argparse.Namespace) -> int:
+    from grader.engine.progress import console
+    from grader.services.provisioning import provision_images
+
+    for image in provision_images(args.names, pull=args.pull, into_engine=args.into_engine, report=console()):
+        print(f"{image.tag:28} {image.size / 1e6:8.1f} MB")
+    return EXIT_OK
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    from grader.engine.progress import console
+    from grader.services.provisioning import prepare_chapter
+
+    prepared = prepare_chapter(args.chapter, report=console("prepare"))
+    print(f"Chapter {prepared.chapter} is ready: {', '.join(prepared.images)}")
+    return EXIT_OK
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from grader.services.doctor import diagnose
+
+    report = diagnose()
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2, default=str))
+        return EXIT_OK
+    width = max(len(f.title) for f in report.findings) + 1
+    for finding in report.findings:
+        mark = {True: "ok", False: "!!", None: "  "}[finding.ok]
+        print(f"{mark} {finding.title + ':':{width}} {finding.seen}")
+    if report.problems:
+        print(f"\n{len(report.problems)} problem(s) marked !!; each line says what was seen.")
+    return EXIT_OK
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
@@ -155,6 +252,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     lst = sub.add_parser("list", help="list the exercises")
     lst.set_defaults(func=cmd_list)
+
+    doctor = sub.add_parser("doctor", help="what a failing setup needs looked at: engines, kernel, disk, limits")
+    doctor.add_argument("--json", action="store_true", help="machine-readable findings")
+    doctor.set_defaults(func=cmd_doctor)
     return parser
 
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.chapters import get
-from grader.chapters.runner import run_exercise
-from grader.checks.result import CheckResult
+from grader.checks.result import RESULT_MIME, CheckResult
 from grader.errors import GraderError
+from grader.services.checking import check_and_record, collect_answers
 
-RESULT_MIME = "application/vnd.docker-course.result+json"
+__all__ = ["RESULT_MIME", "CheckFailed", "check", "collect_answers", "prepare", "show"]
 
 
 class CheckFailed(GraderError):
@@ -23,30 +22,6 @@ class CheckFailed(GraderError):
 
     def _render_traceback_(self) -> list[str]:
         return [f"CheckFailed: {self}"]
-
-
-def _user_namespace() -> dict[str, Any]:
-    try:
-        from IPython import get_ipython
-
-        shell = get_ipython()
-    except ImportError:
-        return {}
-    return dict(shell.user_ns) if shell is not None else {}
-
-
-def collect_answers(exercise_id: str, given: dict[str, Any]) -> dict[str, Any]:
-    """The exercise's answer variables: given ones, else from the notebook's namespace."""
-    try:
-        names = get(exercise_id).answers
-    except GraderError:
-        return dict(given)
-    namespace = _user_namespace()
-    answers = dict(given)
-    for name in names:
-        if name not in answers and name in namespace:
-            answers[name] = namespace[name]
-    return answers
 
 
 def show(result: CheckResult) -> None:
@@ -78,11 +53,8 @@ def check(exercise_id: str, **answers: Any) -> float | None:
         from grader import check
         check("ch01-ex1")
     """
-    from grader.widgets.progress_record import record
-
-    result = run_exercise(exercise_id, collect_answers(exercise_id, answers))
+    result = check_and_record(exercise_id, collect_answers(exercise_id, answers), via="notebook")
     show(result)
-    record(result, via="notebook")
     if result.score <= 0:
         reason = result.error or next((p.hint or p.found for p in result.parts if not p.passed), "")
         raise CheckFailed(f"{exercise_id}: 0/{result.max_score:g} points. {reason}".strip())
@@ -101,16 +73,15 @@ def prepare(chapter: str) -> None:
         from grader.notebook import prepare
         prepare("02")
     """
-    from grader.engine.client import course_engine
-    from grader.engine.provided import prepare as prepare_chapter
+    from grader.services.provisioning import prepare_chapter
     from grader.widgets.live_log import LiveLog
 
     # in a notebook: one panel updated in place and collapsed when done; elsewhere: lines on stdout
     log = LiveLog(f"Preparing chapter {chapter}")
     try:
-        ready = prepare_chapter(course_engine(), chapter, report=log)
+        prepared = prepare_chapter(chapter, report=log)
     except GraderError as e:
         log.finish(str(e), ok=False)
         raise CheckFailed(str(e)) from None
     log.finish(f"ready in {log.elapsed:.1f} s")
-    print(f"Ready: {', '.join(ready)}")
+    print(f"Ready: {', '.join(prepared.images)}")

@@ -6,6 +6,9 @@ import html
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+RESULT_MIME = "application/vnd.docker-course.result+json"
+"""The MIME type of a result's JSON copy in a notebook output (nbgrader glue reads it back)."""
+
 
 @dataclass
 class Part:

@@ -16,7 +16,7 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Enum
 
-from grader.notebook import RESULT_MIME
+from grader.checks.result import RESULT_MIME
 
 POLICIES = ("score", "hint", "full")
 HIDDEN_MARK = "BEGIN HIDDEN TESTS"

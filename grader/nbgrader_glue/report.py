@@ -14,7 +14,7 @@ from typing import Any
 
 import nbformat
 
-from grader.notebook import RESULT_MIME
+from grader.checks.result import RESULT_MIME
 
 CHECK_SUFFIX = "-check"
 

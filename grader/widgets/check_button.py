@@ -19,7 +19,7 @@ import ipywidgets as w
 
 from grader.chapters.runner import run_exercise
 from grader.checks.result import CheckResult
-from grader.widgets import progress_record
+from grader.services.checking import check_and_record, collect_answers
 from grader.widgets.hadolint import tips_html
 
 LIVE_INTERVAL = 3.0
@@ -94,8 +94,6 @@ class CheckWidget:
             self.live.value = True
 
     def _notebook_answers(self) -> dict[str, Any]:
-        from grader.notebook import collect_answers
-
         return collect_answers(self.exercise_id, {})
 
     def _ipython_display_(self) -> None:
@@ -109,10 +107,9 @@ class CheckWidget:
         self.status.value = _message("checking against the course engine...")
         try:
             with self._lock:
-                result = self._run(self.exercise_id, self._answers())
+                result = check_and_record(self.exercise_id, self._answers(), via="widget", runner=self._run)
             self.last = result
             self.panel.value = result.to_html()
-            progress_record.record(result, via="widget")
             self.status.value = _message(self._summary(result), "#1a7f37" if result.passed else "#57606a")
             if result.passed:
                 self.live.value = False
@@ -132,7 +129,9 @@ class CheckWidget:
     def check_live(self) -> CheckResult | None:
         """One inspect-only check; stops live mode when there is nothing left to watch."""
         with self._lock:
-            result = self._run(self.exercise_id, self._answers(), inspect_only=True)
+            result = check_and_record(
+                self.exercise_id, self._answers(), via="live", inspect_only=True, runner=self._run
+            )
         self.last = result
         view = live_view(result)
         if self.panel.value != view:
@@ -140,7 +139,6 @@ class CheckWidget:
             self.show_tips()
         waiting_only = bool(result.skipped) and all(p.passed for p in result.parts if p.name not in result.skipped)
         if result.passed:
-            progress_record.record(result, via="live")
             self.status.value = _message(self._summary(result), "#1a7f37")
             self._stop.set()
         elif waiting_only:

@@ -75,18 +75,9 @@ def engine_html(client: docker.DockerClient) -> str:
 
 def reset_lab(client: docker.DockerClient, report: Callable[[str], None]) -> str:
     """Reset the course engine as `docker-course engine reset` does; a one-line summary."""
-    from grader.engine import image_cache
-    from grader.engine.reset import reset
-    from grader.engine.settings import Settings
+    from grader.services.lab_control import reset_engine
 
-    whole = Settings.load().mode == "lab"
-    done = reset(client, whole_engine=whole, report=report)
-    if whole:
-        image_cache.load_into(client, report=report)
-    return (
-        f"Reset: {len(done.containers)} containers, {len(done.networks)} networks, "
-        f"{len(done.volumes)} volumes, {len(done.images)} images removed."
-    )
+    return f"Reset: {reset_engine(client=client, report=report).counts()} removed."
 
 
 class EnginePanel:

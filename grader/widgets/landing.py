@@ -5,7 +5,9 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from grader.widgets.progress_record import ChapterProgress, by_chapter, progress_path
+from grader.errors import GraderError
+from grader.services.progress import ChapterProgress, by_chapter, progress_path
+from grader.services.status import engine_status
 
 CHAPTERS = {
     "01": ("01-dockerfile", "Dockerfile", "instructions, layers, build context, cache"),
@@ -20,25 +22,15 @@ e = html.escape
 
 def engine_status_html() -> str:
     """Escaped HTML: the course engine's mode, version and base images, or what to do when it is down."""
-    from grader.engine import catalogue, image_cache
-    from grader.engine.client import course_engine
-    from grader.engine.settings import Settings, in_lab
-    from grader.errors import GraderError
-
     try:
-        settings = Settings.load()
-        client = course_engine(timeout=15)
-        version = client.version().get("Version", "?")
-        present = [
-            tag for tag in catalogue.COURSE_BASE_TAGS if image_cache.present(client, catalogue.resolve([tag])[0])
-        ]
+        status = engine_status(timeout=15, with_jupyter=False)
     except GraderError as err:
-        return (
-            "<div class='course-engine-status' data-ready='false' style='border-left:4px solid #cf222e;"
-            f"padding:4px 10px;font-family:sans-serif'><b>The course engine is not ready.</b> {e(str(err))}</div>"
-        )
-    missing = [t for t in catalogue.COURSE_BASE_TAGS if t not in present]
-    where = "inside your lab" if in_lab() else f"{settings.mode} mode"
+        return _not_ready(str(err))
+    if not status.reachable:
+        return _not_ready(status.error)
+    present, version = status.present_images, status.engine_version or "?"
+    missing = [t for t in status.base_images if t not in present]
+    where = "inside your lab" if status.in_lab else f"{status.mode} mode"
     note = (
         f" Missing base images: {e(', '.join(missing))} (each chapter's first cell loads what it needs)."
         if missing
@@ -48,6 +40,13 @@ def engine_status_html() -> str:
         "<div class='course-engine-status' data-ready='true' style='border-left:4px solid #1a7f37;"
         f"padding:4px 10px;font-family:sans-serif'><b>&#10004; The course engine is ready</b>: Docker {e(version)}, "
         f"{e(where)}; base images: {e(', '.join(present) or 'none yet')}.{note}</div>"
+    )
+
+
+def _not_ready(reason: str) -> str:
+    return (
+        "<div class='course-engine-status' data-ready='false' style='border-left:4px solid #cf222e;"
+        f"padding:4px 10px;font-family:sans-serif'><b>The course engine is not ready.</b> {e(reason)}</div>"
     )
 
 

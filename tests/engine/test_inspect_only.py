@@ -8,7 +8,7 @@ import time
 import pytest
 
 from grader.chapters.runner import run_exercise
-from grader.widgets import progress_record
+from grader.services import progress as progress_record
 from grader.widgets.check_button import CheckWidget
 from tests.support import EngineSession, dump
 

@@ -14,7 +14,7 @@ import grader.widgets as widgets
 from grader.checks.result import CheckResult, Part
 from grader.errors import GraderError
 from grader.facts.containers import PortBinding
-from grader.widgets import progress_record
+from grader.services import progress as progress_record
 from grader.widgets.check_button import CheckWidget, live_view
 from grader.widgets.engine_view import engine_html
 from grader.widgets.hadolint import hadolint_binary, tips_for, tips_html

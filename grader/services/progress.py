@@ -1,7 +1,8 @@
 """The learner's progress: the best result of every exercise checked, kept in one small JSON file.
 
 Every explicit check (the notebook's ``check``, the Check button, ``docker-course
-check``) records its result here; the landing notebook reads it. The file lives
+check``) records its result here, through :func:`grader.services.checking.check_and_record`;
+the landing notebook reads it. The file lives
 next to the lab's engine socket (``STATE/labs/LAB/run/progress.json`` on the host,
 ``/run/course-engine/progress.json`` inside the lab): the same file for the
 kernel and the host-side CLI, kept when the lab is replaced or reset, one per lab
@@ -9,6 +10,10 @@ kernel and the host-side CLI, kept when the lab is replaced or reset, one per la
 ``STATE/progress.json``. ``DOCKER_COURSE_PROGRESS`` overrides the path.
 
 Recording never fails a check: an unwritable file is ignored.
+
+Inside a lab (the widgets and check cells run in the lab's kernel) the path is
+``/run/course-engine/progress.json``, the host folder the lab mounts: the host-side
+CLI and the kernel read and write the same file.
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from grader.chapters import registry
 from grader.checks.result import CheckResult
+from grader.engine.settings import LAB_SOCKET_IN_LAB, Settings, in_lab, state_dir
 
 PROGRESS_ENV = "DOCKER_COURSE_PROGRESS"
 VERSION = 1
@@ -28,8 +35,6 @@ VERSION = 1
 
 def progress_path() -> Path:
     """Where this learner's progress is kept (see the module docstring)."""
-    from grader.engine.settings import LAB_SOCKET_IN_LAB, Settings, in_lab, state_dir
-
     if os.environ.get(PROGRESS_ENV):
         return Path(os.environ[PROGRESS_ENV])
     if in_lab():
@@ -102,8 +107,6 @@ class ChapterProgress:
 
 def by_chapter(entries: dict[str, dict[str, Any]] | None = None) -> dict[str, ChapterProgress]:
     """Chapter number ("01".."06") -> progress, over every exercise of the curriculum."""
-    from grader.chapters import registry
-
     entries = load() if entries is None else entries
     totals: dict[str, list[float]] = {}
     for exercise in registry().values():

@@ -1,0 +1,103 @@
+"""JupyterLab in host mode: one server process on 127.0.0.1, started, found and stopped by a state file.
+
+In lab mode JupyterLab runs inside the lab (see :mod:`grader.engine.lab`); in host
+mode it runs on this machine, next to the engine at ``DOCKER_HOST``, and
+``STATE/jupyter-host.json`` remembers its process id and URL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from grader.engine.client import host_engine_url
+from grader.engine.progress import Reporter, silent
+from grader.engine.settings import Settings, course_dir, ensure_writable, state_dir
+from grader.errors import EngineUnavailable
+
+
+def _info_file() -> Path:
+    return state_dir() / "jupyter-host.json"
+
+
+def running() -> dict[str, Any] | None:
+    """The host-mode server's ``pid``, ``url`` and ``port`` while its process lives, else None."""
+    path = _info_file()
+    if not path.exists():
+        return None
+    info: dict[str, Any] = json.loads(path.read_text())
+    try:
+        os.kill(int(info["pid"]), 0)
+    except (OSError, KeyError, ValueError):
+        return None
+    return info
+
+
+def url() -> str | None:
+    """The running host-mode server's URL (with its token), or None."""
+    info = running()
+    return str(info["url"]) if info and info.get("url") else None
+
+
+def start(settings: Settings, report: Reporter = silent) -> str:
+    """Start (or reuse) JupyterLab on ``127.0.0.1:settings.jupyter_port``; its URL with the token.
+
+    Raises:
+        EngineUnavailable: the server exited at start (its log is named).
+    """
+    info = running()
+    if info:
+        report("JupyterLab is already running: reusing it")
+        return str(info["url"])
+    token = secrets.token_hex(16)
+    port = settings.jupyter_port
+    log = ensure_writable(state_dir(), "state") / "jupyter-host.log"
+    env = dict(os.environ, DOCKER_COURSE_MODE="host", DOCKER_HOST=host_engine_url(), JUPYTER_TOKEN=token)
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(  # noqa: S603 - fixed command
+            [
+                sys.executable,
+                "-m",
+                "jupyterlab",
+                "--no-browser",
+                "--ip",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--allow-root",
+                f"--ServerApp.root_dir={course_dir()}",
+            ],
+            stdout=out,
+            stderr=out,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
+        )
+    address = f"http://127.0.0.1:{port}/lab?token={token}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise EngineUnavailable(f"JupyterLab exited at start (port {port} in use?); see {log}.")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api", timeout=2)  # noqa: S310
+            break
+        except OSError:
+            time.sleep(0.3)
+    _info_file().write_text(json.dumps({"pid": proc.pid, "url": address, "port": port}))
+    return address
+
+
+def stop() -> None:
+    """Stop the host-mode server if it runs; forget it either way."""
+    info = running()
+    if info:
+        os.kill(int(info["pid"]), signal.SIGTERM)
+    _info_file().unlink(missing_ok=True)

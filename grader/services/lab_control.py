@@ -1,0 +1,153 @@
+"""Start, stop and reset the course engine (a lab, or the host engine in host mode).
+
+``docker-course up`` / ``engine up|down|reset``, the engine panel's "Reset the lab"
+button and the landing page call these. From inside a lab (the widgets run in the
+lab's kernel) the lab's own engine is the course engine: :func:`start` has nothing
+to start, :func:`stop` refuses (a lab cannot remove itself) and :func:`reset_engine`
+empties the lab's engine as it does from the host.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import docker
+
+from grader.engine import catalogue, host_jupyter, image_cache, lab, provisioning
+from grader.engine.client import course_engine
+from grader.engine.install import ensure_host_engine, ensure_host_tools
+from grader.engine.progress import Reporter, silent
+from grader.engine.reset import ResetReport, reset
+from grader.engine.settings import Settings, in_lab
+from grader.errors import LabError
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """What a command line may change: mode, JupyterLab port and ``--privileged`` are saved as defaults."""
+
+    mode: str | None = None
+    port: int | None = None
+    privileged: bool = False
+    name: str | None = None
+
+
+def settings_with(options: EngineOptions | None = None) -> Settings:
+    """The settings in force with ``options`` applied; mode, port and privileged are saved for next time.
+
+    Raises:
+        ConfigError: the saved settings are broken, or the state folder is not writable.
+    """
+    options = options or EngineOptions()
+    settings = Settings.load()
+    changed = False
+    if options.mode:
+        settings.mode, changed = options.mode, True
+    if options.port:
+        settings.jupyter_port, changed = options.port, True
+    if options.privileged:
+        settings.privileged, changed = True, True
+    if options.name:
+        settings.lab_name = options.name
+    if changed:
+        settings.save()
+    return settings
+
+
+@dataclass(frozen=True)
+class Started:
+    """A course engine that runs: where it is and, when asked for, JupyterLab's URL."""
+
+    mode: str
+    docker_host: str
+    lab: str | None = None
+    jupyter_url: str | None = None
+    already_in_lab: bool = False
+
+
+def start(options: EngineOptions | None = None, jupyter: bool = True, report: Reporter = silent) -> Started:
+    """Make the course engine (and JupyterLab unless ``jupyter`` is False) run; reuse what runs.
+
+    Installs what the host lacks where it may (Debian as root), provisions the base
+    images, then starts the lab, or JupyterLab beside the host engine in host mode.
+
+    Raises:
+        EngineInstallError, LabError, ImageProvisionError: the message says what to do.
+    """
+    settings = settings_with(options)
+    if in_lab():
+        return Started("lab", settings.docker_host(), already_in_lab=True)
+    host = ensure_host_engine(report)
+    ensure_host_tools(report)
+    if settings.mode == "lab":
+        provisioning.provision(host, report=report)
+        info = lab.up(host, settings, jupyter=jupyter, report=report)
+        return Started("lab", info.docker_host, lab=info.name, jupyter_url=info.jupyter_url)
+    provisioning.provision(host, list(catalogue.COURSE_BASE_TAGS), report=report)
+    url = host_jupyter.start(settings, report) if jupyter else None
+    return Started("host", settings.docker_host(), jupyter_url=url)
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """What :func:`stop` did: in host mode only JupyterLab stops; a lab is removed (``was_running``)."""
+
+    mode: str
+    lab: str | None = None
+    was_running: bool = False
+
+
+def stop(options: EngineOptions | None = None, purge: bool = False) -> Stopped:
+    """Stop the lab (its engine data is kept unless ``purge``), or host mode's JupyterLab.
+
+    Raises:
+        LabError: called from inside a lab, or the lab could not be removed.
+    """
+    settings = settings_with(options)
+    if in_lab():
+        raise LabError("This is the inside of the lab: stop it from the host with `docker-course engine down`.")
+    if settings.mode == "host":
+        host_jupyter.stop()
+        return Stopped("host")
+    removed = lab.down(ensure_host_engine(), settings.lab_name, keep_data=not purge)
+    return Stopped("lab", settings.lab_name, was_running=removed)
+
+
+@dataclass(frozen=True)
+class ResetOutcome:
+    """What a reset removed, and whether it emptied the whole engine (a lab) or course objects only (host)."""
+
+    whole_engine: bool
+    removed: ResetReport
+
+    def counts(self) -> str:
+        """``2 containers, 1 networks, 0 volumes, 3 images``, as the CLI and the engine panel say it."""
+        done = self.removed
+        return (
+            f"{len(done.containers)} containers, {len(done.networks)} networks, "
+            f"{len(done.volumes)} volumes, {len(done.images)} images"
+        )
+
+
+def reset_engine(
+    options: EngineOptions | None = None, client: docker.DockerClient | None = None, report: Reporter = silent
+) -> ResetOutcome:
+    """Back to base images and course-provided images only.
+
+    A lab's engine belongs to the course: everything the learner made goes and the
+    base images are loaded again from the cache. In host mode only course-labelled
+    objects and the curriculum's names are removed. Notebooks and files are never touched.
+
+    Args:
+        client: the course engine (default: connect to it now).
+
+    Raises:
+        EngineUnavailable: the course engine does not answer.
+    """
+    settings = settings_with(options)
+    client = client or course_engine()
+    whole = settings.mode == "lab"
+    done = reset(client, whole_engine=whole, report=report)
+    if whole:
+        image_cache.load_into(client, report=report)
+    return ResetOutcome(whole, done)
