@@ -1,4 +1,9 @@
-"""Results of a check run: parts with expected / found / hint, rendered as text, HTML, JSON."""
+"""Results of a check run: parts with expected / found / hint, rendered as text, HTML, JSON.
+
+The one HTML renderer (:func:`render_html`) and the MIME type of the JSON copy in a
+notebook output live here, beside the result, so that nbgrader glue can read and
+render results without importing the curriculum.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import Any
 
 RESULT_MIME = "application/vnd.docker-course.result+json"
 """The MIME type of a result's JSON copy in a notebook output (nbgrader glue reads it back)."""
+POLICIES = ("score", "hint", "full")
 
 
 @dataclass
@@ -84,33 +90,90 @@ class CheckResult:
                     lines.append(f"         hint:     {p.hint}")
         return "\n".join(lines)
 
-    def to_html(self) -> str:
-        """Escaped HTML for notebooks: every learner-influenced string goes through escape()."""
-        e = html.escape
-        color = "#1a7f37" if self.passed else ("#9a6700" if self.score > 0 else "#cf222e")
-        rows = []
-        for p in self.parts:
-            icon = "&#10004;" if p.passed else "&#10008;"
-            detail = ""
-            if not p.passed:
-                detail = (
-                    f"<div><b>expected:</b> <code>{e(p.expected)}</code></div>"
-                    f"<div><b>found:</b> <code>{e(p.found)}</code></div>"
-                    + (f"<div><b>hint:</b> {e(p.hint)}</div>" if p.hint else "")
-                )
-            rows.append(
-                f"<li class='course-part {'passed' if p.passed else 'failed'}' style='margin:4px 0'>"
-                f"<span style='color:{'#1a7f37' if p.passed else '#cf222e'}'>{icon}</span> "
-                f"{e(p.name)} <small>({_num(p.points)}/{_num(p.max_points)})</small>{detail}</li>"
-            )
-        error = f"<div style='color:#cf222e'>{e(self.error)}</div>" if self.error else ""
-        return (
-            f"<div class='course-check' data-exercise='{e(self.exercise)}' data-passed='{str(self.passed).lower()}' "
-            f"style='border-left:4px solid {color};padding:6px 10px;margin:6px 0;font-family:sans-serif'>"
-            f"<div style='font-weight:bold;color:{color}'>{e(self.exercise)} {e(self.title)}: "
-            f"{_num(self.score)}/{_num(self.max_score)} points{' - passed' if self.passed else ''}</div>"
-            f"{error}<ul style='list-style:none;padding-left:4px;margin:4px 0'>{''.join(rows)}</ul></div>"
+    @property
+    def verdict(self) -> Verdict:
+        """Score, maximum and passed, as computed from the parts."""
+        return Verdict(self.score, self.max_score, self.passed)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CheckResult:
+        """A result back from its :meth:`to_json` copy (a notebook output, a grade report)."""
+        fields = Part.__dataclass_fields__
+        parts = [Part(**{k: v for k, v in p.items() if k in fields}) for p in data.get("parts") or []]
+        return cls(
+            str(data.get("exercise", "")),
+            str(data.get("title", "")),
+            parts,
+            error=str(data.get("error") or ""),
+            skipped=list(data.get("skipped") or []),
         )
+
+    def to_html(self) -> str:
+        """Escaped HTML for notebooks (every learner-influenced string escaped); see :func:`render_html`."""
+        return render_html(self)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a result's head line says: the score, the maximum, passed or not.
+
+    Usually the result's own (:attr:`CheckResult.verdict`); feedback shows the
+    gradebook's, which may include a manual grade.
+    """
+
+    score: float
+    max_score: float
+    passed: bool
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Verdict:
+        return cls(float(data.get("score", 0)), float(data.get("max_score", 0)), bool(data.get("passed")))
+
+
+def render_html(result: CheckResult, policy: str = "full", verdict: Verdict | None = None) -> str:
+    """The one HTML rendering of a result, for notebooks, widgets and feedback; every text escaped.
+
+    Args:
+        policy: ``full`` (expected / found / hint of each failed part), ``hint`` (hints only)
+            or ``score`` (the head line only): what feedback shows of a hidden test.
+        verdict: the head line's score (default: the result's own).
+
+    Raises:
+        ValueError: an unknown policy.
+    """
+    if policy not in POLICIES:
+        raise ValueError(f"policy must be one of {', '.join(POLICIES)}, not {policy!r}")
+    e = html.escape
+    verdict = verdict or result.verdict
+    color = "#1a7f37" if verdict.passed else ("#9a6700" if verdict.score > 0 else "#cf222e")
+    marked = "" if policy == "full" else f" data-policy='{policy}'"
+    head = (
+        f"<div class='course-check' data-exercise='{e(result.exercise)}' data-passed='{str(verdict.passed).lower()}'"
+        f"{marked} style='border-left:4px solid {color};padding:6px 10px;margin:6px 0;font-family:sans-serif'>"
+        f"<div style='font-weight:bold;color:{color}'>{e(result.exercise)} {e(result.title)}: "
+        f"{_num(verdict.score)}/{_num(verdict.max_score)} points{' - passed' if verdict.passed else ''}</div>"
+    )
+    if policy == "score":
+        return head + "</div>"
+    rows = "".join(_part_html(p, policy) for p in result.parts)
+    error = f"<div style='color:#cf222e'>{e(result.error)}</div>" if result.error else ""
+    return f"{head}{error}<ul style='list-style:none;padding-left:4px;margin:4px 0'>{rows}</ul></div>"
+
+
+def _part_html(part: Part, policy: str) -> str:
+    e = html.escape
+    detail = ""
+    if not part.passed:
+        if policy == "full":
+            detail += f"<div><b>expected:</b> <code>{e(part.expected)}</code></div>"
+            detail += f"<div><b>found:</b> <code>{e(part.found)}</code></div>"
+        detail += f"<div><b>hint:</b> {e(part.hint)}</div>" if part.hint else ""
+    icon = "&#10004;" if part.passed else "&#10008;"
+    return (
+        f"<li class='course-part {'passed' if part.passed else 'failed'}' style='margin:4px 0'>"
+        f"<span style='color:{'#1a7f37' if part.passed else '#cf222e'}'>{icon}</span> "
+        f"{e(part.name)} <small>({_num(part.points)}/{_num(part.max_points)})</small>{detail}</li>"
+    )
 
 
 def _num(value: float) -> str:

@@ -3,22 +3,22 @@
 A check cell is hidden when its source holds nbgrader's hidden-tests region (the
 released notebook does not show it). ``HiddenTestPolicy`` is an nbgrader
 preprocessor for ``GenerateFeedback``: it re-renders such cells' outputs by the
-policy, so ``nbgrader generate_feedback`` itself applies it. ``render`` is the one
-renderer, also used for the per-student summary page.
+policy, so ``nbgrader generate_feedback`` itself applies it. ``render`` renders a
+result's JSON copy with the one renderer (:func:`grader.checks.result.render_html`),
+also for the per-student summary page.
 """
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from nbformat import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Enum
 
-from grader.checks.result import RESULT_MIME
+from grader.checks.result import POLICIES, RESULT_MIME, CheckResult, Verdict, render_html
 
-POLICIES = ("score", "hint", "full")
+__all__ = ["POLICIES", "RESULT_MIME", "HiddenTestPolicy", "is_hidden", "render"]
 HIDDEN_MARK = "BEGIN HIDDEN TESTS"
 
 
@@ -29,36 +29,11 @@ def is_hidden(cell: NotebookNode) -> bool:
 
 
 def render(result: dict[str, Any], policy: str = "full") -> str:
-    """Escaped HTML for one exercise result: score only, parts with hints, or everything."""
-    e = html.escape
-    score, max_score = float(result.get("score", 0)), float(result.get("max_score", 0))
-    passed = bool(result.get("passed"))
-    color = "#1a7f37" if passed else ("#9a6700" if score > 0 else "#cf222e")
-    head = (
-        f"<div style='font-weight:bold;color:{color}'>{e(str(result.get('exercise', '')))} "
-        f"{e(str(result.get('title', '')))}: {score:g}/{max_score:g} points</div>"
-    )
-    if policy == "score":
-        return f"<div class='course-check' data-policy='score' style='border-left:4px solid {color}'>{head}</div>"
-    rows = []
-    for part in result.get("parts", []):
-        ok = bool(part.get("passed"))
-        detail = ""
-        if not ok and policy == "full":
-            detail += f"<div><b>expected:</b> <code>{e(str(part.get('expected', '')))}</code></div>"
-            detail += f"<div><b>found:</b> <code>{e(str(part.get('found', '')))}</code></div>"
-        if not ok and part.get("hint"):
-            detail += f"<div><b>hint:</b> {e(str(part['hint']))}</div>"
-        rows.append(
-            f"<li class='course-part {'passed' if ok else 'failed'}'>{'&#10004;' if ok else '&#10008;'} "
-            f"{e(str(part.get('name', '')))} <small>({float(part.get('points', 0)):g}/"
-            f"{float(part.get('max_points', 0)):g})</small>{detail}</li>"
-        )
-    error = f"<div style='color:#cf222e'>{e(str(result['error']))}</div>" if result.get("error") else ""
-    return (
-        f"<div class='course-check' data-policy='{policy}' style='border-left:4px solid {color};padding:6px 10px'>"
-        f"{head}{error}<ul style='list-style:none'>{''.join(rows)}</ul></div>"
-    )
+    """Escaped HTML for one exercise result's JSON copy, by ``policy`` (see :func:`render_html`).
+
+    The head line shows the score the JSON carries (a grade report's may include a manual grade).
+    """
+    return render_html(CheckResult.from_json(result), policy, verdict=Verdict.from_json(result))
 
 
 class HiddenTestPolicy(NbGraderPreprocessor):
