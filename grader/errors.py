@@ -43,3 +43,21 @@ class UnknownExercise(GraderError):
 
 class ConfigError(GraderError):
     """A setting is invalid or a folder the course needs is not writable."""
+
+
+class NotRunning(GraderError):
+    """A container the check needs exists but is not running (so its namespaces cannot be entered).
+
+    Attributes:
+        container: the container's name.
+        status: its state as the engine reports it (``exited``, ``created``, ...).
+    """
+
+    def __init__(self, container: str, status: str):
+        super().__init__(f"The container {container} is not running (status {status}).")
+        self.container = container
+        self.status = status
+
+
+class DeclarationError(GraderError):
+    """An exercise or check declaration is invalid (found when the chapter is imported, not when checked)."""

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from grader.chapters import Exercise
-from grader.checks import (
-    ImageBasedOn,
-    ImageConfig,
-    ImageEnv,
-    ImageExists,
-    ImageFile,
-    ImageHistory,
-    ImageLabel,
-    ImageRun,
-)
 from grader.checks.image_asset import ImageAsset
+from grader.checks.image_base import ImageBasedOn
+from grader.checks.image_config import ImageConfig
 from grader.checks.image_entrypoint import ImageArgsRun
+from grader.checks.image_env import ImageEnv
+from grader.checks.image_exists import ImageExists
+from grader.checks.image_file import ImageFile
+from grader.checks.image_history import ImageHistory
+from grader.checks.image_label import ImageLabel
 from grader.checks.image_onbuild import ImageOnbuild
+from grader.checks.image_run import ImageRun
 from grader.checks.image_user import ImageUser
 from grader.checks.image_volume import ImageAnonymousVolume
 

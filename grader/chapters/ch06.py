@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from grader.chapters import Exercise
-from grader.checks import ImageBasedOn, ImageRun
+from grader.checks.image_base import ImageBasedOn
 from grader.checks.image_build_tools import ImageBuildTools
 from grader.checks.image_layer_count import ImageLayerCount
 from grader.checks.image_path_search import ImagePathSearch
+from grader.checks.image_run import ImageRun
 from grader.checks.image_size_ratio import ImageSizeRatio
 from grader.checks.image_static_binary import ImageStaticBinary
 

@@ -6,14 +6,14 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from grader.checks.result import Part
-from grader.facts.snapshot import EngineFacts
+from grader.facts.interface import Facts
 
 
 @dataclass
 class Context:
     """What a check may look at: engine facts and the learner's answer variables."""
 
-    facts: EngineFacts
+    facts: Facts
     answers: dict[str, Any] = field(default_factory=dict)
 
 

@@ -25,7 +25,7 @@ class ContainerReplaced(Check):
 
     def evaluate(self, ctx: Context) -> Outcome:
         expected = f"no container {self.removed}; a container {self.successor}"
-        if ctx.facts.exists("container", self.removed):
+        if ctx.facts.has_container(self.removed):
             status = ctx.facts.container(self.removed).status
             return Outcome(
                 False,
@@ -33,7 +33,7 @@ class ContainerReplaced(Check):
                 f"{self.removed} still exists ({status})",
                 f"Remove it once it has done its part: docker rm -f {self.removed}.",
             )
-        if not ctx.facts.exists("container", self.successor):
+        if not ctx.facts.has_container(self.successor):
             return Outcome(
                 False,
                 expected,

@@ -28,7 +28,7 @@ class ContainerState(Check):
 
     def evaluate(self, ctx: Context) -> Outcome:
         if self.absent:
-            if not ctx.facts.exists("container", self.name):
+            if not ctx.facts.has_container(self.name):
                 return Outcome(True, f"no container {self.name}", "none")
             facts = ctx.facts.container(self.name)
             return Outcome(

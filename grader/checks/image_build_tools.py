@@ -103,4 +103,4 @@ class ImageBuildTools(Check):
         return Outcome(False, expected, found, hint)
 
     def _based_on_full(self, ctx: Context, image: ImageFacts) -> bool:
-        return ctx.facts.exists("image", self.full_base) and image.starts_with(ctx.facts.image(self.full_base))
+        return ctx.facts.has_image(self.full_base) and image.starts_with(ctx.facts.image(self.full_base))

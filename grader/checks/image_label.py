@@ -37,7 +37,7 @@ class ImageLabel(Check):
             return Outcome(False, expected, f"{self.key}=''", f"Give {self.key} a value.")
         if self.value is not None and found_value != self.value:
             return Outcome(False, expected, f"{self.key}={found_value}", "The label has another value.")
-        inherited = self.base and ctx.facts.exists("image", self.base)
+        inherited = self.base and ctx.facts.has_image(self.base)
         if inherited and ctx.facts.image(str(self.base)).labels.get(self.key) == found_value:
             return Outcome(
                 False,

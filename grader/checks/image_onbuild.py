@@ -42,7 +42,7 @@ class ImageOnbuild(Check):
         return Outcome(True, expected, found)
 
     def _hint(self, ctx: Context, triggers: list[str]) -> str:
-        base = ctx.facts.image(self.base) if self.base and ctx.facts.exists("image", self.base) else None
+        base = ctx.facts.image(self.base) if self.base and ctx.facts.has_image(self.base) else None
         own = ctx.facts.image(self.tag).own_history(base)
         word = self.example.split()[0].upper() if self.example else ""
         if not triggers and any(step.instruction == word for step in own):

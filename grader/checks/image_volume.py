@@ -20,12 +20,12 @@ class ImageAnonymousVolume(Check):
         return self.title or f"a container of {self.tag} gets an anonymous volume at {self.destination}"
 
     def evaluate(self, ctx: Context) -> Outcome:
-        mounts = ctx.facts.image(self.tag).new_container_mounts()
+        mounts = ctx.facts.image(self.tag).new_container_mounts
         expected = f"a volume mounted at {self.destination}"
-        shown = ", ".join(f"{m.get('Type')} at {m.get('Destination')}" for m in mounts) or "no mounts"
-        here = [m for m in mounts if m.get("Destination") == self.destination]
-        if here and here[0].get("Type") == "volume":
-            return Outcome(True, expected, f"anonymous volume {str(here[0].get('Name'))[:12]} at {self.destination}")
+        shown = ", ".join(f"{m.type} at {m.destination}" for m in mounts) or "no mounts"
+        here = [m for m in mounts if m.destination == self.destination]
+        if here and here[0].type == "volume":
+            return Outcome(True, expected, f"anonymous volume {here[0].name[:12]} at {self.destination}")
         return Outcome(
             False,
             expected,

@@ -6,17 +6,10 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from grader.checks.base import Check, Context, Outcome
-from grader.errors import NotFound
+from grader.facts.containers import joined_container
 
-# namespace -> (HostConfig key, docker run flag)
-MODE_KEYS = {
-    "pid": ("PidMode", "--pid"),
-    "ipc": ("IpcMode", "--ipc"),
-    "uts": ("UTSMode", "--uts"),
-    "net": ("NetworkMode", "--network"),
-    "user": ("UsernsMode", "--userns"),
-    "cgroup": ("CgroupnsMode", "--cgroupns"),
-}
+# namespace -> the docker run flag that sets its mode
+FLAGS = {"pid": "--pid", "ipc": "--ipc", "uts": "--uts", "net": "--network", "user": "--userns", "cgroup": "--cgroupns"}
 
 
 @dataclass
@@ -30,12 +23,11 @@ class NamespaceMode(Check):
     kind: ClassVar[str] = "namespace mode"
 
     def describe(self) -> str:
-        return self.title or f"{self.name} runs with {MODE_KEYS[self.namespace][1]} {self.mode}"
+        return self.title or f"{self.name} runs with {FLAGS[self.namespace]} {self.mode}"
 
     def evaluate(self, ctx: Context) -> Outcome:
-        key, flag = MODE_KEYS[self.namespace]
-        raw = str(ctx.facts.container(self.name).host_config.get(key) or "")
-        found = _by_name(ctx, raw)
+        flag = FLAGS[self.namespace]
+        found = _by_name(ctx, ctx.facts.container(self.name).namespace_mode(self.namespace))
         expected = f"{flag} {self.mode}"
         if found == self.mode:
             return Outcome(True, expected, f"{flag} {found}")
@@ -64,10 +56,8 @@ class NamespaceMode(Check):
 
 def _by_name(ctx: Context, mode: str) -> str:
     """``container:<id>`` -> ``container:<name>`` (Docker stores the id even when given a name)."""
-    if not mode.startswith("container:"):
+    ref = joined_container(mode)
+    if ref is None:
         return mode
-    ref = mode.removeprefix("container:")
-    try:
-        return f"container:{ctx.facts.container(ref).name}"
-    except NotFound:
-        return f"container:{ref[:12]} (a container that no longer exists)"
+    name = ctx.facts.container_name(ref)
+    return f"container:{name}" if name else f"container:{ref[:12]} (a container that no longer exists)"

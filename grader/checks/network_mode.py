@@ -6,19 +6,16 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from grader.checks.base import Check, Context, Outcome
-from grader.errors import NotFound
-from grader.facts.containers import ContainerFacts
+from grader.facts.containers import ContainerFacts, joined_container
 
 
 def shown_mode(ctx: Context, facts: ContainerFacts) -> str:
     """``container:<id>`` as ``container:<name>`` (the id of a removed container stays an id)."""
     mode = facts.network_mode
-    if mode.startswith("container:"):
-        target = mode.split(":", 1)[1]
-        try:
-            return f"container:{ctx.facts.container(target).name}"
-        except NotFound:
-            return f"container:{target[:12]} (removed)"
+    target = joined_container(mode)
+    if target is not None:
+        name = ctx.facts.container_name(target)
+        return f"container:{name}" if name else f"container:{target[:12]} (removed)"
     return "bridge" if mode == "default" else mode
 
 

@@ -120,7 +120,7 @@ class PortPublished(Check):
                 f"Host and container ports are swapped: the order is -p HOST:CONTAINER, so publishing container "
                 f"port {port} on host port {self.host_port} is -p {self.host_port}:{port}."
             )
-        exposed = f"{port}/{self.protocol}" in (container.config.get("ExposedPorts") or {})
+        exposed = f"{port}/{self.protocol}" in container.exposed_ports
         if not by_port and exposed:
             return (
                 f"Container port {port} is only EXPOSEd: EXPOSE documents a port (and is the list -P uses) but "

@@ -45,7 +45,6 @@ class CheckResult:
     title: str = ""
     parts: list[Part] = field(default_factory=list)
     error: str = ""
-    max_score_hint: float = 0.0
     skipped: list[str] = field(default_factory=list)
 
     @property
@@ -54,7 +53,7 @@ class CheckResult:
 
     @property
     def max_score(self) -> float:
-        return round(sum(p.max_points for p in self.parts), 3) or self.max_score_hint
+        return round(sum(p.max_points for p in self.parts), 3)
 
     @property
     def passed(self) -> bool:

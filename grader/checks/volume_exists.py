@@ -20,12 +20,12 @@ class VolumeExists(Check):
 
     def evaluate(self, ctx: Context) -> Outcome:
         expected = f"a volume named {self.volume}"
-        if not ctx.facts.exists("volume", self.volume):
+        if not ctx.facts.has_volume(self.volume):
             return Outcome(
                 False,
                 expected,
                 "no such volume",
                 f"Create it: docker volume create {self.volume} (or let `-v {self.volume}:/path` create it).",
             )
-        driver = ctx.facts.volume(self.volume).get("Driver", "")
+        driver = ctx.facts.volume(self.volume).driver
         return Outcome(True, expected, f"volume {self.volume} (driver {driver})")

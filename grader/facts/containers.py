@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,51 @@ class Mount:
     rw: bool
 
 
+def parse_mounts(raw: list[dict[str, Any]] | None) -> list[Mount]:
+    """``Mounts`` of inspect data (a container's, or a created container's) as typed mounts."""
+    return [
+        Mount(
+            type=str(m.get("Type", "")),
+            name=str(m.get("Name", "")),
+            source=str(m.get("Source", "")),
+            destination=str(m.get("Destination", "")),
+            rw=bool(m.get("RW")),
+        )
+        for m in raw or []
+    ]
+
+
+def _bindings(ports: Mapping[str, Any] | None) -> list[PortBinding]:
+    out = []
+    for key, bindings in (ports or {}).items():
+        port, _, proto = key.partition("/")
+        for b in bindings or []:
+            out.append(PortBinding(int(port), proto or "tcp", b.get("HostIp", ""), int(b.get("HostPort") or 0)))
+    return out
+
+
+def joined_container(mode: str) -> str | None:
+    """The container a ``container:<id or name>`` mode joins; None for every other mode.
+
+    Example::
+
+        joined_container("container:4f2a...") == "4f2a..."
+        joined_container("host") is None
+    """
+    return mode.removeprefix("container:") if mode.startswith("container:") else None
+
+
+# namespace -> the HostConfig key holding its mode
+MODE_KEYS = {
+    "pid": "PidMode",
+    "ipc": "IpcMode",
+    "uts": "UTSMode",
+    "net": "NetworkMode",
+    "user": "UsernsMode",
+    "cgroup": "CgroupnsMode",
+}
+
+
 @dataclass(frozen=True)
 class NetworkAttachment:
     """A container's attachment to one network."""
@@ -53,15 +99,23 @@ class NetworkAttachment:
     aliases: tuple[str, ...]
     mac: str
     network_id: str
+    prefix_length: int = 0
+
+
+LogReader = Callable[[str, str], bytes]  # (container id, "both"|"stdout"|"stderr") -> raw output
 
 
 class ContainerFacts:
-    """A snapshot of one container's inspect data; logs are read on first use."""
+    """A snapshot of one container's inspect data, read once; logs are read on first use.
 
-    def __init__(self, client: docker.DockerClient, attrs: dict[str, Any]):
-        self.client = client
-        self.attrs = attrs
-        self._logs: dict[str, str] = {}
+    Built by :meth:`read` from the engine, or directly from recorded inspect data
+    (``logs`` then reads nothing: the recorded ``recorded_logs`` text is the output).
+    """
+
+    def __init__(self, attrs: Mapping[str, Any], logs: LogReader | None = None, recorded_logs: str = ""):
+        self._attrs = attrs
+        self._read_logs = logs
+        self._logs: dict[str, str] = {} if logs else {s: recorded_logs for s in ("both", "stdout", "stderr")}
 
     @classmethod
     def read(cls, client: docker.DockerClient, name: str) -> ContainerFacts:
@@ -69,151 +123,132 @@ class ContainerFacts:
 
         Raises:
             NotFound: no such container.
+            EngineUnavailable: the engine did not answer.
         """
         try:
-            return cls(client, client.api.inspect_container(name))
+            attrs = client.api.inspect_container(name)
         except DockerNotFound as e:
             raise NotFound(f"There is no container named {name} on the course engine.") from e
         except ENGINE_ERRORS as e:
             raise EngineUnavailable(f"The course engine did not answer about {name} ({e}).") from e
 
-    def reload(self) -> ContainerFacts:
-        return ContainerFacts.read(self.client, self.id)
+        def read_logs(container_id: str, stream: str) -> bytes:
+            out, err = stream in ("both", "stdout"), stream in ("both", "stderr")
+            return bytes(client.api.logs(container_id, stdout=out, stderr=err, tail=2000))
+
+        return cls(attrs, read_logs)
+
+    @property
+    def _config(self) -> Mapping[str, Any]:
+        return self._attrs.get("Config") or {}
+
+    @property
+    def _host_config(self) -> Mapping[str, Any]:
+        return self._attrs.get("HostConfig") or {}
+
+    @property
+    def _state(self) -> Mapping[str, Any]:
+        return self._attrs.get("State") or {}
 
     @property
     def id(self) -> str:
-        return str(self.attrs.get("Id", ""))
+        return str(self._attrs.get("Id", ""))
 
     @property
     def name(self) -> str:
-        return str(self.attrs.get("Name", "")).lstrip("/")
+        return str(self._attrs.get("Name", "")).lstrip("/")
 
     @property
     def image_id(self) -> str:
-        return str(self.attrs.get("Image", ""))
+        """The id of the image the container was created from."""
+        return str(self._attrs.get("Image", ""))
 
     @property
     def image_ref(self) -> str:
-        return str(self.config.get("Image", ""))
-
-    @property
-    def config(self) -> dict[str, Any]:
-        return self.attrs.get("Config") or {}
-
-    @property
-    def host_config(self) -> dict[str, Any]:
-        return self.attrs.get("HostConfig") or {}
-
-    @property
-    def state(self) -> dict[str, Any]:
-        return self.attrs.get("State") or {}
+        """The image as the learner named it (``course/web:1.0``)."""
+        return str(self._config.get("Image", ""))
 
     @property
     def status(self) -> str:
-        return str(self.state.get("Status", ""))
+        return str(self._state.get("Status", ""))
 
     @property
     def running(self) -> bool:
-        return bool(self.state.get("Running"))
+        return bool(self._state.get("Running"))
 
     @property
     def exit_code(self) -> int:
-        return int(self.state.get("ExitCode") or 0)
+        return int(self._state.get("ExitCode") or 0)
 
     @property
     def pid(self) -> int:
-        return int(self.state.get("Pid") or 0)
+        """The container's first process as the engine host numbers it (0 when not running)."""
+        return int(self._state.get("Pid") or 0)
 
     @property
     def created(self) -> str:
-        return str(self.attrs.get("Created", ""))
+        return str(self._attrs.get("Created", ""))
 
     @property
     def command(self) -> list[str]:
         """Entrypoint + Cmd as the process saw them."""
-        return list(self.config.get("Entrypoint") or []) + list(self.config.get("Cmd") or [])
-
-    @property
-    def env(self) -> dict[str, str]:
-        pairs = (item.split("=", 1) for item in self.config.get("Env") or [])
-        return {p[0]: (p[1] if len(p) > 1 else "") for p in pairs}
+        return list(self._config.get("Entrypoint") or []) + list(self._config.get("Cmd") or [])
 
     @property
     def hostname(self) -> str:
-        return str(self.config.get("Hostname", ""))
+        return str(self._config.get("Hostname", ""))
+
+    @property
+    def exposed_ports(self) -> set[str]:
+        """``80/tcp``-style ports the container's config exposes (the image's EXPOSE and ``--expose``)."""
+        return set((self._config.get("ExposedPorts") or {}).keys())
 
     @property
     def network_mode(self) -> str:
-        return str(self.host_config.get("NetworkMode", ""))
+        return self.namespace_mode("net")
 
-    @property
-    def pid_mode(self) -> str:
-        return str(self.host_config.get("PidMode", ""))
-
-    @property
-    def ipc_mode(self) -> str:
-        return str(self.host_config.get("IpcMode", ""))
+    def namespace_mode(self, namespace: str) -> str:
+        """The mode the container was created with for ``namespace`` (a key of MODE_KEYS):
+        ``host``, ``shareable``, ``private``, ``container:<id>``, or ``""`` (the default)."""
+        return str(self._host_config.get(MODE_KEYS[namespace]) or "")
 
     @property
     def privileged(self) -> bool:
-        return bool(self.host_config.get("Privileged"))
+        return bool(self._host_config.get("Privileged"))
 
     @property
     def cap_add(self) -> set[str]:
-        return {c.upper().removeprefix("CAP_") for c in self.host_config.get("CapAdd") or []}
+        return {c.upper().removeprefix("CAP_") for c in self._host_config.get("CapAdd") or []}
 
     @property
     def cap_drop(self) -> set[str]:
-        return {c.upper().removeprefix("CAP_") for c in self.host_config.get("CapDrop") or []}
+        return {c.upper().removeprefix("CAP_") for c in self._host_config.get("CapDrop") or []}
 
     @property
     def publish_all(self) -> bool:
-        return bool(self.host_config.get("PublishAllPorts"))
-
-    @property
-    def auto_remove(self) -> bool:
-        return bool(self.host_config.get("AutoRemove"))
+        return bool(self._host_config.get("PublishAllPorts"))
 
     @property
     def port_bindings(self) -> list[PortBinding]:
         """Bindings in force (NetworkSettings.Ports), IPv4 and IPv6 alike."""
-        ports = (self.attrs.get("NetworkSettings") or {}).get("Ports") or {}
-        out = []
-        for key, bindings in ports.items():
-            port, _, proto = key.partition("/")
-            for b in bindings or []:
-                out.append(PortBinding(int(port), proto or "tcp", b.get("HostIp", ""), int(b.get("HostPort") or 0)))
-        return out
+        return _bindings((self._attrs.get("NetworkSettings") or {}).get("Ports"))
 
     @property
     def requested_bindings(self) -> list[PortBinding]:
         """Bindings as asked for (HostConfig.PortBindings); host port 0 means random."""
-        out = []
-        for key, bindings in (self.host_config.get("PortBindings") or {}).items():
-            port, _, proto = key.partition("/")
-            for b in bindings or []:
-                out.append(PortBinding(int(port), proto or "tcp", b.get("HostIp", ""), int(b.get("HostPort") or 0)))
-        return out
+        return _bindings(self._host_config.get("PortBindings"))
 
     @property
     def mounts(self) -> list[Mount]:
-        return [
-            Mount(
-                type=str(m.get("Type", "")),
-                name=str(m.get("Name", "")),
-                source=str(m.get("Source", "")),
-                destination=str(m.get("Destination", "")),
-                rw=bool(m.get("RW")),
-            )
-            for m in self.attrs.get("Mounts") or []
-        ]
+        return parse_mounts(self._attrs.get("Mounts"))
 
     def mount_at(self, destination: str) -> Mount | None:
         return next((m for m in self.mounts if m.destination.rstrip("/") == destination.rstrip("/")), None)
 
     @property
     def networks(self) -> dict[str, NetworkAttachment]:
-        nets = (self.attrs.get("NetworkSettings") or {}).get("Networks") or {}
+        """Attachments by network name, with the address and prefix length on each."""
+        nets = (self._attrs.get("NetworkSettings") or {}).get("Networks") or {}
         return {
             name: NetworkAttachment(
                 network=name,
@@ -222,17 +257,20 @@ class ContainerFacts:
                 aliases=tuple(n.get("Aliases") or ()),
                 mac=str(n.get("MacAddress") or ""),
                 network_id=str(n.get("NetworkID") or ""),
+                prefix_length=int(n.get("IPPrefixLen") or 0),
             )
             for name, n in nets.items()
         }
 
     def logs(self, stream: str = "both") -> str:
-        """The container's output (bounded to the last ~64 kB), read once per stream."""
+        """The container's output (bounded to the last ~64 kB), read once per stream.
+
+        Raises:
+            EngineUnavailable: the engine did not answer.
+        """
         if stream not in self._logs:
             try:
-                raw = self.client.api.logs(
-                    self.id, stdout=stream in ("both", "stdout"), stderr=stream in ("both", "stderr"), tail=2000
-                )
+                raw = self._read_logs(self.id, stream) if self._read_logs else b""
             except ENGINE_ERRORS as e:
                 raise EngineUnavailable(f"Could not read the logs of {self.name} ({e}).") from e
             self._logs[stream] = raw[-MAX_LOG_BYTES:].decode(errors="replace")

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import io
 import tarfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
 import docker
 from docker.errors import APIError, ImageNotFound
 from docker.errors import NotFound as DockerNotFound
 
 from grader.errors import EngineUnavailable, NotFound
+from grader.facts.containers import Mount, parse_mounts
 from grader.facts.engine_errors import ENGINE_ERRORS
 from grader.facts.image_tree import list_paths
 from grader.facts.probe import created_container
@@ -55,8 +57,50 @@ class FileInImage:
         return self.content.decode(errors="replace")
 
 
+SHELLS = (["/bin/sh", "-c"], ["sh", "-c"])
+
+
+def is_shell_form(argv: list[str] | None) -> bool:
+    """True when an ENTRYPOINT or CMD is in shell form (Docker stored it as ``/bin/sh -c ...``)."""
+    return bool(argv) and list(argv or [])[:2] in SHELLS
+
+
+class ImageContents(Protocol):
+    """How an image's files are read without running it (the engine, or recorded data in tests)."""
+
+    def read_files(self, paths: list[str]) -> dict[str, FileInImage | None]:
+        """The files at ``paths`` (None for an absent path)."""
+        ...
+
+    def list_paths(self) -> list[str]:
+        """Every path of the image's filesystem."""
+        ...
+
+    def new_container_mounts(self) -> list[Mount]:
+        """The mounts a container created from the image gets."""
+        ...
+
+
+@dataclass(frozen=True)
+class EngineImageContents:
+    """An image's files read from the engine through a created (never started) container."""
+
+    client: docker.DockerClient
+    ref: str
+
+    def read_files(self, paths: list[str]) -> dict[str, FileInImage | None]:
+        return read_files(self.client, self.ref, paths)
+
+    def list_paths(self) -> list[str]:
+        return list_paths(self.client, self.ref)
+
+    def new_container_mounts(self) -> list[Mount]:
+        with created_container(self.client, self.ref, "inspecting a new container of") as container:
+            return parse_mounts(container.attrs.get("Mounts"))
+
+
 class ImageFacts:
-    """A snapshot of one image's inspect data and history.
+    """A snapshot of one image's inspect data and history, read once; files are read on first use.
 
     Example::
 
@@ -64,13 +108,12 @@ class ImageFacts:
         facts.labels["maintainer"]
     """
 
-    def __init__(self, client: docker.DockerClient, ref: str, attrs: dict[str, Any], history: list[dict[str, Any]]):
-        self.client = client
+    def __init__(self, ref: str, attrs: Mapping[str, Any], history: list[dict[str, Any]], contents: ImageContents):
         self.ref = ref
-        self.attrs = attrs
+        self._attrs = attrs
         self._history = history
+        self._contents = contents
         self._files: dict[str, FileInImage | None] = {}
-        self._mounts: list[dict[str, Any]] | None = None
 
     @classmethod
     def read(cls, client: docker.DockerClient, ref: str) -> ImageFacts:
@@ -78,6 +121,7 @@ class ImageFacts:
 
         Raises:
             NotFound: no such image on the course engine.
+            EngineUnavailable: the engine did not answer.
         """
         try:
             attrs = client.api.inspect_image(ref)
@@ -86,67 +130,62 @@ class ImageFacts:
             raise NotFound(f"The image {ref} does not exist on the course engine.") from e
         except ENGINE_ERRORS as e:
             raise EngineUnavailable(f"The course engine did not answer about {ref} ({e}).") from e
-        return cls(client, ref, attrs, history)
+        return cls(ref, attrs, history, EngineImageContents(client, ref))
 
-    def reload(self) -> ImageFacts:
-        return ImageFacts.read(self.client, self.ref)
+    @property
+    def _config(self) -> Mapping[str, Any]:
+        return self._attrs.get("Config") or {}
 
     @property
     def id(self) -> str:
-        return str(self.attrs.get("Id", ""))
-
-    @property
-    def tags(self) -> list[str]:
-        return list(self.attrs.get("RepoTags") or [])
-
-    @property
-    def config(self) -> dict[str, Any]:
-        return self.attrs.get("Config") or {}
+        return str(self._attrs.get("Id", ""))
 
     @property
     def env(self) -> dict[str, str]:
-        pairs = (item.split("=", 1) for item in self.config.get("Env") or [])
+        pairs = (item.split("=", 1) for item in self._config.get("Env") or [])
         return {p[0]: (p[1] if len(p) > 1 else "") for p in pairs}
 
     @property
     def user(self) -> str:
-        return str(self.config.get("User") or "")
+        return str(self._config.get("User") or "")
 
     @property
     def workdir(self) -> str:
-        return str(self.config.get("WorkingDir") or "")
+        return str(self._config.get("WorkingDir") or "")
 
     @property
     def exposed_ports(self) -> set[str]:
-        return set((self.config.get("ExposedPorts") or {}).keys())
+        return set((self._config.get("ExposedPorts") or {}).keys())
 
     @property
     def volumes(self) -> set[str]:
-        return set((self.config.get("Volumes") or {}).keys())
+        return set((self._config.get("Volumes") or {}).keys())
 
     @property
     def cmd(self) -> list[str] | None:
-        return self.config.get("Cmd")
+        value = self._config.get("Cmd")
+        return None if value is None else list(value)
 
     @property
     def entrypoint(self) -> list[str] | None:
-        return self.config.get("Entrypoint")
+        value = self._config.get("Entrypoint")
+        return None if value is None else list(value)
 
     @property
     def labels(self) -> dict[str, str]:
-        return dict(self.config.get("Labels") or {})
+        return dict(self._config.get("Labels") or {})
 
     @property
     def onbuild(self) -> list[str]:
-        return list(self.config.get("OnBuild") or [])
+        return list(self._config.get("OnBuild") or [])
 
     @property
     def layers(self) -> list[str]:
-        return list((self.attrs.get("RootFS") or {}).get("Layers") or [])
+        return list((self._attrs.get("RootFS") or {}).get("Layers") or [])
 
     @property
     def size(self) -> int:
-        return int(self.attrs.get("Size") or 0)
+        return int(self._attrs.get("Size") or 0)
 
     @cached_property
     def history(self) -> list[HistoryStep]:
@@ -172,20 +211,18 @@ class ImageFacts:
     @cached_property
     def paths(self) -> list[str]:
         """Every path in the image's filesystem (read once, by exporting a created container)."""
-        return list_paths(self.client, self.ref)
+        return self._contents.list_paths()
 
     def file(self, path: str) -> FileInImage | None:
         """The file at ``path`` in the image (None when absent), read without running it."""
         if path not in self._files:
-            self._files.update(read_files(self.client, self.ref, [path]))
+            self._files.update(self._contents.read_files([path]))
         return self._files[path]
 
-    def new_container_mounts(self) -> list[dict[str, Any]]:
-        """The ``Mounts`` a container created from this image gets (e.g. VOLUME's anonymous volumes)."""
-        if self._mounts is None:
-            with created_container(self.client, self.ref, "inspecting a new container of") as container:
-                self._mounts = list(container.attrs.get("Mounts") or [])
-        return self._mounts
+    @cached_property
+    def new_container_mounts(self) -> list[Mount]:
+        """The mounts a container created from this image gets (e.g. VOLUME's anonymous volumes)."""
+        return self._contents.new_container_mounts()
 
 
 def read_files(client: docker.DockerClient, ref: str, paths: list[str]) -> dict[str, FileInImage | None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,14 +15,20 @@ from grader.facts.engine_errors import ENGINE_ERRORS
 from grader.facts.probe import ProbeResult, host_probe
 
 
-@dataclass(frozen=True)
 class NetworkFacts:
-    """A snapshot of one network's inspect data."""
+    """A snapshot of one network's inspect data, read once."""
 
-    attrs: dict[str, Any]
+    def __init__(self, attrs: Mapping[str, Any]):
+        self._attrs = attrs
 
     @classmethod
     def read(cls, client: docker.DockerClient, name: str) -> NetworkFacts:
+        """Inspect the network ``name`` once.
+
+        Raises:
+            NotFound: no such network.
+            EngineUnavailable: the engine did not answer.
+        """
         try:
             return cls(client.api.inspect_network(name))
         except DockerNotFound as e:
@@ -31,29 +38,26 @@ class NetworkFacts:
 
     @property
     def name(self) -> str:
-        return str(self.attrs.get("Name", ""))
+        return str(self._attrs.get("Name", ""))
 
     @property
     def driver(self) -> str:
-        return str(self.attrs.get("Driver", ""))
+        return str(self._attrs.get("Driver", ""))
 
     @property
     def subnets(self) -> list[str]:
-        return [c["Subnet"] for c in (self.attrs.get("IPAM") or {}).get("Config") or [] if c.get("Subnet")]
+        return [c["Subnet"] for c in (self._attrs.get("IPAM") or {}).get("Config") or [] if c.get("Subnet")]
 
     @property
     def gateways(self) -> list[str]:
-        return [c["Gateway"] for c in (self.attrs.get("IPAM") or {}).get("Config") or [] if c.get("Gateway")]
+        return [c["Gateway"] for c in (self._attrs.get("IPAM") or {}).get("Config") or [] if c.get("Gateway")]
 
     @property
     def bridge_name(self) -> str:
-        options = self.attrs.get("Options") or {}
-        default = "docker0" if self.name == "bridge" else f"br-{self.attrs.get('Id', '')[:12]}"
+        """The engine-host interface of a bridge network (``docker0``, ``br-<id>``)."""
+        options = self._attrs.get("Options") or {}
+        default = "docker0" if self.name == "bridge" else f"br-{str(self._attrs.get('Id', ''))[:12]}"
         return str(options.get("com.docker.network.bridge.name") or default)
-
-    @property
-    def container_names(self) -> list[str]:
-        return sorted(c.get("Name", "") for c in (self.attrs.get("Containers") or {}).values())
 
 
 @dataclass(frozen=True)

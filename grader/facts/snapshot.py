@@ -1,17 +1,21 @@
-"""One check run's view of the engine: every fact read at most once, ``reload()`` explicit."""
+"""One check run's view of the engine: every fact read at most once.
+
+A new :class:`EngineFacts` reads the engine afresh; nothing is ever re-inspected
+within one.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import docker
-from docker.errors import NotFound as DockerNotFound
 
-from grader.errors import EngineUnavailable, NotFound
+from grader.errors import NotFound, NotRunning
 from grader.facts.container_exec import exec_in
 from grader.facts.containers import ContainerFacts
-from grader.facts.engine_errors import ENGINE_ERRORS
 from grader.facts.images import ImageFacts
+from grader.facts.interface import Facts
 from grader.facts.namespaces import NamespaceInodes, read_namespaces
 from grader.facts.networks import (
     HttpAnswer,
@@ -24,10 +28,14 @@ from grader.facts.networks import (
 )
 from grader.facts.probe import ProbeResult, ProbeSpec, run_probe
 from grader.facts.topology import Topology, read_topology
-from grader.facts.volumes import VolumeFile, read_volume_file
+from grader.facts.volumes import VolumeFacts, VolumeFile, read_volume_file
+
+T = TypeVar("T")
+# "absent" and "not running" are answers too: remembered, so a second check asking gets the same one
+_REMEMBERED_ERRORS = (NotFound, NotRunning)
 
 
-class EngineFacts:
+class EngineFacts(Facts):
     """Facts about the course engine, cached for the life of one check run.
 
     Example::
@@ -41,18 +49,14 @@ class EngineFacts:
         self.client = client
         self._cache: dict[tuple[Any, ...], Any] = {}
 
-    def reload(self) -> None:
-        """Forget everything read so far."""
-        self._cache.clear()
-
-    def _once(self, key: tuple[Any, ...], read: Any) -> Any:
+    def _once(self, key: tuple[Any, ...], read: Callable[[], T]) -> T:
         if key not in self._cache:
             try:
                 self._cache[key] = read()
-            except NotFound as e:
+            except _REMEMBERED_ERRORS as e:
                 self._cache[key] = e
         value = self._cache[key]
-        if isinstance(value, NotFound):
+        if isinstance(value, _REMEMBERED_ERRORS):
             raise value
         return value
 
@@ -64,6 +68,21 @@ class EngineFacts:
 
     def network(self, name: str) -> NetworkFacts:
         return self._once(("network", name), lambda: NetworkFacts.read(self.client, name))
+
+    def volume(self, name: str) -> VolumeFacts:
+        return self._once(("volume", name), lambda: VolumeFacts.read(self.client, name))
+
+    def running(self, name: str) -> ContainerFacts:
+        """The container ``name``, which must be running.
+
+        Raises:
+            NotFound: no such container.
+            NotRunning: it exists but is not running.
+        """
+        facts = self.container(name)
+        if not facts.running:
+            raise NotRunning(name, facts.status)
+        return facts
 
     def gateway(self, network: str) -> str:
         """A bridge network's gateway: IPAM data, else the bridge interface's address.
@@ -81,17 +100,6 @@ class EngineFacts:
 
         return self._once(("gateway", network), read)
 
-    def volume(self, name: str) -> dict[str, Any]:
-        def read() -> dict[str, Any]:
-            try:
-                return dict(self.client.api.inspect_volume(name))
-            except DockerNotFound as e:
-                raise NotFound(f"There is no volume named {name} on the course engine.") from e
-            except ENGINE_ERRORS as e:
-                raise EngineUnavailable(f"The course engine did not answer about volume {name} ({e}).") from e
-
-        return self._once(("volume", name), read)
-
     def volume_file(self, volume: str, path: str) -> VolumeFile:
         """A file in the named ``volume`` (probe mounting it read-only); NotFound if no such volume."""
 
@@ -101,25 +109,11 @@ class EngineFacts:
 
         return self._once(("volume_file", volume, path), read)
 
-    def exists(self, kind: str, name: str) -> bool:
-        """True when the image/container/network/volume ``name`` exists."""
-        try:
-            getattr(self, kind)(name)
-            return True
-        except NotFound:
-            return False
-
     def namespaces(self, containers: tuple[str, ...]) -> dict[str, NamespaceInodes]:
         """Namespace inodes of the engine host (``host``) and of each running container."""
 
         def read() -> dict[str, NamespaceInodes]:
-            pids = {}
-            for name in containers:
-                facts = self.container(name)
-                if not facts.running:
-                    raise NotFound(f"The container {name} is not running (status {facts.status}).")
-                pids[name] = facts.pid
-            return read_namespaces(self.client, pids)
+            return read_namespaces(self.client, {name: self.running(name).pid for name in containers})
 
         return self._once(("namespaces", containers), read)
 
@@ -130,20 +124,14 @@ class EngineFacts:
         def read() -> HttpAnswer:
             if inside is None:
                 return http_get(self.client, host, port, path)
-            return http_get(self.client, host, port, path, netns_pid=self._running_pid(inside))
+            return http_get(self.client, host, port, path, netns_pid=self.running(inside).pid)
 
         key = ("http", host, port, path) if inside is None else ("http", host, port, path, inside)
         return self._once(key, read)
 
-    def _running_pid(self, container: str) -> int:
-        facts = self.container(container)
-        if not facts.running:
-            raise NotFound(f"The container {container} is not running (status {facts.status}).")
-        return facts.pid
-
     def interfaces(self, container: str) -> list[Interface]:
         """Interfaces inside the running container's network namespace."""
-        return self._once(("links", container), lambda: container_interfaces(self.client, self._running_pid(container)))
+        return self._once(("links", container), lambda: container_interfaces(self.client, self.running(container).pid))
 
     def topology(self) -> Topology:
         """Bridges, veth pairs and every running container's interfaces, read by one probe."""
@@ -151,23 +139,13 @@ class EngineFacts:
 
     def veth_peer(self, container: str) -> str | None:
         """The engine-host veth paired with the container's eth0."""
-
-        def read() -> str | None:
-            facts = self.container(container)
-            if not facts.running:
-                raise NotFound(f"The container {container} is not running (status {facts.status}).")
-            return veth_peer(self.client, facts.pid)
-
-        return self._once(("veth", container), read)
+        return self._once(("veth", container), lambda: veth_peer(self.client, self.running(container).pid))
 
     def exec(self, container: str, command: list[str]) -> ProbeResult:
         """``command`` run (as root) inside the running ``container``, once per distinct command."""
-
-        def read() -> ProbeResult:
-            self._running_pid(container)  # a clear "not running" before trying
-            return exec_in(self.client, self.container(container).id, command)
-
-        return self._once(("exec", container, tuple(command)), read)
+        return self._once(
+            ("exec", container, tuple(command)), lambda: exec_in(self.client, self.running(container).id, command)
+        )
 
     def run(self, spec: ProbeSpec) -> ProbeResult:
         """Run a probe (an image with a command) once per distinct spec."""

@@ -16,9 +16,9 @@ from docker.errors import NotFound as DockerNotFound
 
 from grader.engine.settings import PROBE_LABEL
 from grader.errors import EngineUnavailable, ProbeError
-from grader.facts.containers import ContainerFacts
+from grader.facts.containers import ContainerFacts, joined_container
 from grader.facts.engine_errors import ENGINE_ERRORS
-from grader.facts.networks import parse_links
+from grader.facts.networks import NetworkFacts, parse_links
 from grader.facts.probe import host_probe
 
 _SCRIPT = """
@@ -130,38 +130,24 @@ def parse_sections(text: str) -> dict[str, dict[str, list[Link]]]:
 def build_topology(containers: list[dict[str, Any]], networks: list[dict[str, Any]], probe_output: str) -> Topology:
     """A topology from inspect data of running containers and networks, and the probe's output."""
     sections = parse_sections(probe_output)
-    bridges = []
-    for net in networks:
-        if net.get("Driver") != "bridge":
-            continue
-        config = ((net.get("IPAM") or {}).get("Config") or [{}])[0]
-        options = net.get("Options") or {}
-        default = "docker0" if net.get("Name") == "bridge" else f"br-{str(net.get('Id', ''))[:12]}"
-        bridges.append(
-            BridgeView(
-                str(net.get("Name", "")),
-                str(options.get("com.docker.network.bridge.name") or default),
-                str(config.get("Subnet", "")),
-                str(config.get("Gateway", "")),
-            )
-        )
-    names_by_id = {str(c.get("Id", "")): str(c.get("Name", "")).lstrip("/") for c in containers}
+    bridges = [
+        BridgeView(n.name, n.bridge_name, (n.subnets or [""])[0], (n.gateways or [""])[0])
+        for n in map(NetworkFacts, networks)
+        if n.driver == "bridge"
+    ]
+    containers_facts = [ContainerFacts(attrs) for attrs in containers]  # inspect data only: no engine calls
+    names_by_id = {c.id: c.name for c in containers_facts}
     views = []
-    for attrs in containers:
-        facts = ContainerFacts(None, attrs)  # inspect data only: no client calls
+    for facts in containers_facts:
         mode = facts.network_mode
+        target = joined_container(mode)
         joins = ""
-        if mode.startswith("container:"):
-            target = mode.split(":", 1)[1]
+        if target is not None:
             joins = names_by_id.get(target) or next((n for i, n in names_by_id.items() if i.startswith(target)), target)
             mode = "container"
         elif mode not in ("host", "none"):
             mode = "bridge"
-        raw_nets = (attrs.get("NetworkSettings") or {}).get("Networks") or {}
-        nets = tuple(
-            (name, f"{n['IPAddress']}/{n.get('IPPrefixLen') or 0}" if n.get("IPAddress") else "")
-            for name, n in sorted(raw_nets.items())
-        )
+        nets = tuple((name, f"{a.ip}/{a.prefix_length}" if a.ip else "") for name, a in sorted(facts.networks.items()))
         links = tuple(sections.get(str(facts.pid), {}).get("link", []))
         views.append(ContainerView(facts.name, mode, joins, nets, links, tuple(str(b) for b in facts.port_bindings)))
     return Topology(tuple(sections.get("host", {}).get("link", [])), tuple(bridges), tuple(views))
@@ -188,10 +174,9 @@ def read_topology(client: docker.DockerClient) -> Topology:
     except ENGINE_ERRORS as e:
         raise EngineUnavailable(f"The course engine did not answer while reading the topology ({e}).") from e
     own_netns = [
-        str((a.get("State") or {}).get("Pid") or 0)
-        for a in attrs
-        if (a.get("HostConfig") or {}).get("NetworkMode", "") != "host"
-        and not str((a.get("HostConfig") or {}).get("NetworkMode", "")).startswith("container:")
+        str(c.pid)
+        for c in map(ContainerFacts, attrs)
+        if c.network_mode != "host" and not joined_container(c.network_mode)
     ]
     result = host_probe(client, ["sh", "-c", _SCRIPT, "topology", *own_netns], nsenter=True)
     if not result.ok and "@@ link host" not in result.stdout:

@@ -1,4 +1,4 @@
-"""Facts about what a named volume holds, read by a probe that mounts it read-only.
+"""Facts about a named volume: its inspect data, and what it holds (read by a probe that mounts it read-only).
 
 Also the pure helpers the volume checks share: Docker/stat timestamps and
 anonymous volume names.
@@ -11,8 +11,10 @@ import re
 from dataclasses import dataclass
 
 import docker
+from docker.errors import NotFound as DockerNotFound
 
-from grader.errors import ProbeError
+from grader.errors import EngineUnavailable, NotFound, ProbeError
+from grader.facts.engine_errors import ENGINE_ERRORS
 from grader.facts.probe import ProbeSpec, run_probe
 
 MOUNT_POINT = "/course-volume"
@@ -46,6 +48,30 @@ def parse_time(text: str) -> float:
     zone = (m.group(8) or "Z").replace(":", "")
     offset = 0 if zone == "Z" else (1 if zone[0] == "+" else -1) * (int(zone[1:3]) * 3600 + int(zone[3:5]) * 60)
     return seconds - offset + fraction
+
+
+@dataclass(frozen=True)
+class VolumeFacts:
+    """A named volume as ``docker volume inspect`` shows it."""
+
+    name: str
+    driver: str
+
+    @classmethod
+    def read(cls, client: docker.DockerClient, name: str) -> VolumeFacts:
+        """Inspect the volume ``name`` once.
+
+        Raises:
+            NotFound: no such volume.
+            EngineUnavailable: the engine did not answer.
+        """
+        try:
+            attrs = client.api.inspect_volume(name)
+        except DockerNotFound as e:
+            raise NotFound(f"There is no volume named {name} on the course engine.") from e
+        except ENGINE_ERRORS as e:
+            raise EngineUnavailable(f"The course engine did not answer about volume {name} ({e}).") from e
+        return cls(name=str(attrs.get("Name") or name), driver=str(attrs.get("Driver", "")))
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from grader.errors import NotFound, NotRunning
 from grader.facts.images import read_files
 from grader.facts.snapshot import EngineFacts
 from tests.support import EngineSession
@@ -64,7 +65,7 @@ def test_network_attachments_on_user_defined_bridge(engine: EngineSession) -> No
     att = facts.container("api").networks["course-net"]
     net = facts.network("course-net")
     assert att.ip and att.gateway == net.gateways[0] and "backend" in att.aliases
-    assert net.container_names == ["api"] and net.subnets
+    assert net.name == "course-net" and net.driver == "bridge" and net.subnets
     bridge = facts.network("bridge")
     assert bridge.subnets == ["172.17.0.0/16"] and bridge.bridge_name == "docker0"
     assert facts.gateway("bridge") == "172.17.0.1" and facts.gateway("course-net") == att.gateway
@@ -115,3 +116,29 @@ def test_probes_leave_nothing_behind(engine: EngineSession) -> None:
     read_files(engine.client, "busybox", ["/etc/passwd"])
     left = engine.client.containers.list(all=True, filters={"label": "org.docker-course.probe"})
     assert left == [] and engine.client.volumes.list() == []
+
+
+def test_typed_lookups_not_running_and_joined_container_names(engine: EngineSession) -> None:
+    """Volumes and a new container's mounts are typed; absent objects answer has_* False;
+    a stopped container raises NotRunning (not NotFound) for namespace facts; a
+    ``container:<id>`` mode resolves to the joined container's name."""
+    c = engine.client
+    c.volumes.create("course-db-data")
+    api = c.containers.run("busybox", ["sleep", "300"], name="api", detach=True)
+    c.containers.run("busybox", ["sleep", "300"], name="sidecar", detach=True, network_mode=f"container:{api.id}")
+    c.containers.run("busybox", ["true"], name="note-2")  # left behind, exited
+    engine.build("FROM busybox\nVOLUME /data\n", "course/volume-port:1.0")
+    facts = EngineFacts(c)
+    volume = facts.volume("course-db-data")
+    assert volume.name == "course-db-data" and volume.driver == "local"
+    assert facts.has_volume("course-db-data") and not facts.has_volume("no-such-volume")
+    assert facts.has_container("note-2") and not facts.has_container("no-such") and not facts.has_image("no/such:1")
+    with pytest.raises(NotRunning, match="not running") as stopped:
+        facts.namespaces(("note-2",))
+    assert not isinstance(stopped.value, NotFound) and stopped.value.status == "exited"
+    with pytest.raises(NotFound):
+        facts.volume("no-such-volume")
+    sidecar = facts.container("sidecar")
+    assert sidecar.network_mode == f"container:{api.id}" and facts.container_name(api.id) == "api"
+    [mount] = facts.image("course/volume-port:1.0").new_container_mounts
+    assert mount.type == "volume" and mount.destination == "/data" and len(mount.name) == 64

@@ -4,6 +4,7 @@ assets, and the notebook's nbgrader cells matching the exercises."""
 from __future__ import annotations
 
 import tarfile
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -58,7 +59,7 @@ def test_site_tar_is_reproducible_and_holds_index_html() -> None:
     assert b"<html>" in archive_members(read_asset("01-dockerfile/assets/site.tar"))["index.html"]
 
 
-def test_missing_or_damaged_asset_is_a_clear_not_found(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_missing_or_damaged_asset_is_a_clear_not_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A deleted asset or a damaged archive says how to restore it, instead of a traceback."""
     monkeypatch.setenv("DOCKER_COURSE_ROOT", str(tmp_path))
     with pytest.raises(NotFound, match="restore"):
@@ -71,7 +72,8 @@ def test_notebook_cells_match_the_exercises() -> None:
     """Every exercise has solution cells with a stub and one locked check cell worth its max score."""
     nb = nbformat.read(str(CHAPTER / "01-dockerfile.ipynb"), as_version=4)
     nbformat.validate(nb)
-    checks, solutions = {}, {}
+    checks: dict[str, float] = {}
+    solutions: dict[str, list[str]] = {}
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("grade"):

@@ -45,22 +45,13 @@ def bind(*pairs: tuple[str, str]) -> list[dict[str, str]]:
     return [{"HostIp": ip, "HostPort": port} for ip, port in pairs]
 
 
-class PortFacts(FakeFacts):
-    """Recorded facts plus recorded HTTP answers keyed by (address, port)."""
-
-    def __init__(self, web: dict[str, Any], answers: dict[tuple[str, int], HttpAnswer] | None = None, **kw: Any):
-        super().__init__(containers={"web": web, **kw.pop("containers", {})}, **kw)
-        self.answers = answers or {}
-        self.asked: list[tuple[str, int]] = []
-
-    def http(self, host: str, port: int, path: str = "/") -> HttpAnswer:
-        self.asked.append((host, port))
-        url = f"http://{host}:{port}{path}"
-        return self.answers.get((host, port), HttpAnswer(url, None, "", "Connection refused"))
+def PortFacts(web: dict[str, Any], answers: dict[tuple[str, int], HttpAnswer] | None = None, **kw: Any) -> FakeFacts:
+    """Recorded facts with the container ``web`` plus recorded HTTP answers keyed by (address, port)."""
+    return FakeFacts(containers={"web": web, **kw.pop("containers", {})}, answers=dict(answers or {}), **kw)
 
 
 def outcome(check: Any, web: dict[str, Any], **kw: Any) -> Any:
-    return check.evaluate(Context(PortFacts(web, **kw)))  # type: ignore[arg-type]
+    return check.evaluate(Context(PortFacts(web, **kw)))
 
 
 DUAL_STACK = container(
@@ -143,11 +134,11 @@ def test_conflict_answer_must_match_the_port_the_holder_holds() -> None:
     holder = container({"80/tcp": bind(("0.0.0.0", "8000"))}, {"80/tcp": bind(("", "8000"))})
     check = PortConflictAnswer(container="web-second", holder="web", host_port=8000)
     facts = PortFacts(holder)
-    assert check.evaluate(Context(facts, {"conflict_error": [DOCKER_20, "See docker run --help"]})).passed  # type: ignore[arg-type]
+    assert check.evaluate(Context(facts, {"conflict_error": [DOCKER_20, "See docker run --help"]})).passed
     moved = container({"80/tcp": bind(("0.0.0.0", "8005"))}, {"80/tcp": bind(("", "8005"))})
-    stale = check.evaluate(Context(PortFacts(moved), {"conflict_error": DOCKER_20}))  # type: ignore[arg-type]
+    stale = check.evaluate(Context(PortFacts(moved), {"conflict_error": DOCKER_20}))
     assert not stale.passed and "no longer matches" in stale.hint
-    other = check.evaluate(Context(facts, {"conflict_error": DOCKER_20.replace("web-second", "web-third")}))  # type: ignore[arg-type]
+    other = check.evaluate(Context(facts, {"conflict_error": DOCKER_20.replace("web-second", "web-third")}))
     assert not other.passed and "web-third" in other.hint
 
 

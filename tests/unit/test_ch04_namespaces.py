@@ -25,15 +25,10 @@ def inodes(**changes: int) -> NamespaceInodes:
     return NamespaceInodes({**HOST, **changes})
 
 
-class NamespaceFacts(FakeFacts):
-    """FakeFacts with recorded namespace inodes."""
-
-    def __init__(self, ns: dict[str, NamespaceInodes], containers: dict[str, dict[str, Any]] | None = None):
-        super().__init__(containers=containers)
-        self.ns = ns
-
-    def namespaces(self, names: tuple[str, ...]) -> dict[str, NamespaceInodes]:
-        return {"host": self.ns["host"], **{n: self.ns[n] for n in names}}
+def NamespaceFacts(ns: dict[str, NamespaceInodes], containers: dict[str, dict[str, Any]] | None = None) -> FakeFacts:
+    """FakeFacts with recorded namespace inodes (every labelled container running)."""
+    running = {name: container(name) for name in ns if name != "host"}
+    return FakeFacts(containers={**running, **(containers or {})}, ns=ns)
 
 
 def container(name: str, **host_config: Any) -> dict[str, Any]:
@@ -68,23 +63,23 @@ def test_answer_check_against_recorded_inodes() -> None:
     facts = NamespaceFacts({"host": inodes(), "ns-demo": inodes(pid=11, net=12, ipc=13, mnt=14, uts=15)})
     check = NamespaceAnswer(answer="a", name="ns-demo")
     truth = {"pid", "net", "ipc", "mnt", "uts"}
-    assert check.run(Context(facts, {"a": truth})).passed  # type: ignore[arg-type]
-    part = check.run(Context(facts, {"a": truth | {"cgroup"}}))  # type: ignore[arg-type]
+    assert check.run(Context(facts, {"a": truth})).passed
+    part = check.run(Context(facts, {"a": truth | {"cgroup"}}))
     assert not part.passed and "cgroup v1" in part.hint
     flag = NamespaceAnswer(answer="b", name="ns-demo", namespace="user")
-    assert flag.run(Context(facts, {"b": "true"})).passed  # type: ignore[arg-type]
+    assert flag.run(Context(facts, {"b": "true"})).passed
     remapped = NamespaceFacts({"host": inodes(), "ns-demo": inodes(user=99)})
-    assert flag.run(Context(remapped, {"b": False})).passed  # type: ignore[arg-type]
-    assert not flag.run(Context(remapped, {"b": True})).passed  # type: ignore[arg-type]
+    assert flag.run(Context(remapped, {"b": False})).passed
+    assert not flag.run(Context(remapped, {"b": True})).passed
 
 
 def test_shared_check_compares_with_host_or_another_container() -> None:
     facts = NamespaceFacts({"host": inodes(), "a": inodes(ipc=30), "b": inodes(ipc=30), "c": inodes(ipc=31)})
-    assert NamespaceShared(name="b", namespace="ipc", other="a").run(Context(facts)).passed  # type: ignore[arg-type]
-    part = NamespaceShared(name="c", namespace="ipc", other="a").run(Context(facts))  # type: ignore[arg-type]
+    assert NamespaceShared(name="b", namespace="ipc", other="a").run(Context(facts)).passed
+    part = NamespaceShared(name="c", namespace="ipc", other="a").run(Context(facts))
     assert not part.passed and "own ipc namespace" in part.hint
-    assert NamespaceShared(name="a", namespace="ipc", shared=False).run(Context(facts)).passed  # type: ignore[arg-type]
-    assert NamespaceShared(name="a", namespace="pid").run(Context(facts)).passed  # type: ignore[arg-type]
+    assert NamespaceShared(name="a", namespace="ipc", shared=False).run(Context(facts)).passed
+    assert NamespaceShared(name="a", namespace="pid").run(Context(facts)).passed
 
 
 def test_mode_check_shows_the_joined_container_by_name() -> None:
@@ -97,9 +92,9 @@ def test_mode_check_shows_the_joined_container_by_name() -> None:
             "pid-host": container("pid-host"),
         }
     )
-    part = NamespaceMode(name="ipc-b", namespace="ipc", mode="container:ipc-a").run(Context(facts))  # type: ignore[arg-type]
+    part = NamespaceMode(name="ipc-b", namespace="ipc", mode="container:ipc-a").run(Context(facts))
     assert not part.passed and part.found == "--ipc container:ipc-c" and "wrong container" in part.hint
-    part = NamespaceMode(name="pid-host", namespace="pid", mode="host").run(Context(facts))  # type: ignore[arg-type]
+    part = NamespaceMode(name="pid-host", namespace="pid", mode="host").run(Context(facts))
     assert not part.passed and "--pid host was forgotten" in part.hint
 
 
@@ -107,7 +102,7 @@ def test_privilege_accepts_privileged_caps_or_all_but_one() -> None:
     needed = ("SYS_ADMIN", "SYS_PTRACE")
 
     def facts(**hc: Any) -> ContainerFacts:
-        return ContainerFacts(None, {"HostConfig": hc})  # type: ignore[arg-type]
+        return ContainerFacts({"HostConfig": hc})
 
     assert missing_capabilities(facts(Privileged=True), needed) == []
     assert missing_capabilities(facts(CapAdd=["CAP_SYS_ADMIN", "sys_ptrace"]), needed) == []

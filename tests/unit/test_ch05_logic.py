@@ -71,7 +71,7 @@ def bind(source: str, dest: str, rw: bool = True) -> dict[str, Any]:
 
 
 def ctx(containers: dict[str, dict], **answers: Any) -> Context:
-    return Context(FakeFacts(containers=containers), answers)  # type: ignore[arg-type]
+    return Context(FakeFacts(containers=containers), answers)
 
 
 DB2 = VolumeMount(container="db-2", destination="/var/lib/kv", volume="course-db-data")

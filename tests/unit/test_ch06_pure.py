@@ -103,42 +103,35 @@ def test_matching_globs_on_file_names_only() -> None:
     assert matching(paths, ["sh", "bash"]) == ["/bin/sh"]
 
 
-def with_paths(facts: ImageFacts, paths: list[str]) -> ImageFacts:
-    facts.__dict__["paths"] = paths  # prime the cached property: no engine to export from
-    return facts
-
-
-FULL = with_paths(image("python:3.11", layers=["sha256:full"]), ["/usr/bin/gcc"])
+FULL = image("python:3.11", layers=["sha256:full"], paths=["/usr/bin/gcc"])
 
 
 def ctx(**images: ImageFacts) -> Context:
-    return Context(FakeFacts(images={"python:3.11": FULL, **images}))  # type: ignore[arg-type]
+    return Context(FakeFacts(images={"python:3.11": FULL, **images}))
 
 
 def test_build_tools_hint_tells_full_base_from_copied_compiler() -> None:
     check = ImageBuildTools(tag="course/app:slim", present=False, full_base="python:3.11")
-    on_full = with_paths(image("course/app:slim", layers=["sha256:full", "sha256:x"]), ["/usr/bin/gcc"])
+    on_full = image("course/app:slim", layers=["sha256:full", "sha256:x"], paths=["/usr/bin/gcc"])
     assert "still based on the full python:3.11" in check.run(ctx(**{"course/app:slim": on_full})).hint
-    copied = with_paths(image("course/app:slim", layers=["sha256:slim"]), ["/usr/local/bin/gcc"])
+    copied = image("course/app:slim", layers=["sha256:slim"], paths=["/usr/local/bin/gcc"])
     assert "compiler was copied" in check.run(ctx(**{"course/app:slim": copied})).hint
-    cache = with_paths(image("course/app:slim", layers=["sha256:slim"]), ["/root/.cache/pip/wheels/a.whl"])
+    cache = image("course/app:slim", layers=["sha256:slim"], paths=["/root/.cache/pip/wheels/a.whl"])
     part = check.run(ctx(**{"course/app:slim": cache}))
     assert not part.passed and "pip's cache" in part.hint
-    clean = with_paths(image("course/app:slim", layers=["sha256:slim"]), ["/usr/local/bin/python"])
+    clean = image("course/app:slim", layers=["sha256:slim"], paths=["/usr/local/bin/python"])
     assert check.run(ctx(**{"course/app:slim": clean})).passed
 
 
 def test_build_tools_present_names_target() -> None:
     check = ImageBuildTools(tag="course/app:builder", present=True)
     assert check.run(ctx(**{"course/app:builder": FULL})).passed
-    empty = with_paths(image("course/app:builder"), ["/wheels/fastfib-1.0.whl"])
+    empty = image("course/app:builder", paths=["/wheels/fastfib-1.0.whl"])
     assert "--target builder" in check.run(ctx(**{"course/app:builder": empty})).hint
 
 
 def sized(ref: str, size: int) -> ImageFacts:
-    facts = image(ref)
-    facts.attrs["Size"] = size
-    return facts
+    return image(ref, size=size)
 
 
 @pytest.mark.parametrize(("slim", "passed"), [(129_000_000, True), (175_500_000, True), (175_500_001, False)])
@@ -155,18 +148,16 @@ def test_static_binary_check_over_recorded_files() -> None:
         (elf64(LOADER), False, "gcc -static"),
         (b"#!/bin/sh\n", False, "not an ELF"),
     ]:
-        facts = image("h")
-        facts._files["/hello"] = FileInImage("/hello", "file", content, 0, 0, 0o755)
+        facts = image("h", files={"/hello": FileInImage("/hello", "file", content, 0, 0, 0o755)})
         part = check.run(ctx(h=facts))
         assert part.passed is ok and words in (part.found + part.hint)
-    facts = image("h")
-    facts._files["/hello"] = None
+    facts = image("h", files={"/hello": None})
     assert "COPY --from=builder" in check.run(ctx(h=facts)).hint
 
 
 def test_layer_count_and_absent_paths() -> None:
-    one = with_paths(image("h", layers=["sha256:a"]), ["/hello", "/etc/hosts"])
-    two = with_paths(image("h", layers=["sha256:a", "sha256:b"]), ["/hello", "/bin/sh"])
+    one = image("h", layers=["sha256:a"], paths=["/hello", "/etc/hosts"])
+    two = image("h", layers=["sha256:a", "sha256:b"], paths=["/hello", "/bin/sh"])
     assert ImageLayerCount(tag="h", count=1).run(ctx(h=one)).passed
     assert not ImageLayerCount(tag="h", count=1).run(ctx(h=two)).passed
     no_shell = ImagePathSearch(tag="h", patterns=["sh", "busybox"], present=False)

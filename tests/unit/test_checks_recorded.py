@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from grader.checks import ImageBasedOn, ImageConfig, ImageEnv, ImageFile, ImageHistory, ImageLabel
 from grader.checks.base import Context
 from grader.checks.container_state import ContainerState
+from grader.checks.image_base import ImageBasedOn
+from grader.checks.image_config import ImageConfig
+from grader.checks.image_env import ImageEnv
+from grader.checks.image_file import ImageFile
+from grader.checks.image_history import ImageHistory
+from grader.checks.image_label import ImageLabel
 from grader.facts.probe import ProbeResult
 from tests.unit.fakes import FakeFacts, image
 
@@ -17,7 +22,7 @@ BUSYBOX = image(
 
 
 def ctx(**images) -> Context:
-    return Context(FakeFacts(images={"busybox:latest": BUSYBOX, **images}))  # type: ignore[arg-type]
+    return Context(FakeFacts(images={"busybox:latest": BUSYBOX, **images}))
 
 
 def test_label_own_value_passes_and_inherited_fails() -> None:
@@ -28,7 +33,7 @@ def test_label_own_value_passes_and_inherited_fails() -> None:
         .passed
     )
     base = image("busybox:latest", {"Labels": {"maintainer": "me"}}, ["sha256:base"])
-    c = Context(FakeFacts(images={"busybox:latest": base, "course/hello:1.0": own}))  # type: ignore[arg-type]
+    c = Context(FakeFacts(images={"busybox:latest": base, "course/hello:1.0": own}))
     part = ImageLabel(tag="course/hello:1.0", key="maintainer", base="busybox").run(c)
     assert not part.passed and "inherited" in part.found
 
@@ -93,21 +98,21 @@ def test_entrypoint_exec_form_detects_shell_form() -> None:
 def test_env_from_running_env_and_fallback_to_config() -> None:
     img = image("c:2", {"Env": ["APP_ENV=production"]})
     facts = FakeFacts(images={"c:2": img}, runs={("c:2", "env"): ProbeResult(0, "APP_ENV=production\nPATH=/bin\n", "")})
-    assert ImageEnv(tag="c:2", has={"APP_ENV": "production"}, lacks=["APP_VERSION"]).run(Context(facts)).passed  # type: ignore[arg-type]
+    assert ImageEnv(tag="c:2", has={"APP_ENV": "production"}, lacks=["APP_VERSION"]).run(Context(facts)).passed
     leaked = FakeFacts(
         images={"c:2": img}, runs={("c:2", "env"): ProbeResult(0, "APP_ENV=production\nAPP_VERSION=2.0\n", "")}
     )
-    part = ImageEnv(tag="c:2", has={"APP_ENV": "production"}, lacks=["APP_VERSION"]).run(Context(leaked))  # type: ignore[arg-type]
+    part = ImageEnv(tag="c:2", has={"APP_ENV": "production"}, lacks=["APP_VERSION"]).run(Context(leaked))
     assert not part.passed and "APP_VERSION=2.0" in part.found
     scratch = image("s:1", {"Env": ["APP_ENV=production"]})  # no `env` binary: the config is the truth
-    assert ImageEnv(tag="s:1", has={"APP_ENV": "production"}).run(Context(FakeFacts(images={"s:1": scratch}))).passed  # type: ignore[arg-type]
+    assert ImageEnv(tag="s:1", has={"APP_ENV": "production"}).run(Context(FakeFacts(images={"s:1": scratch}))).passed
 
 
 def test_container_state_running_exited_absent() -> None:
     running = {"Name": "/a", "State": {"Status": "running", "Running": True}}
     exited = {"Name": "/b", "State": {"Status": "exited", "Running": False, "ExitCode": 1}}
     facts = FakeFacts(containers={"a": running, "b": exited})
-    c = Context(facts)  # type: ignore[arg-type]
+    c = Context(facts)
     assert ContainerState(name="a").run(c).passed
     assert not ContainerState(name="b").run(c).passed
     assert ContainerState(name="b", running=False, exit_code=1).run(c).passed
