@@ -21,6 +21,8 @@ class ContainerOutput(Check):
     command_contains: str = ""
     image: str = ""
     kind: ClassVar[str] = "container output"
+    REQUIRED = ("container", "output_contains")
+    OBJECTS = {"container": "container", "image": "image"}
 
     def describe(self) -> str:
         if self.title:

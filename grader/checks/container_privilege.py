@@ -35,6 +35,8 @@ class ContainerPrivilege(Check):
     name: str = ""
     capabilities: tuple[str, ...] = ("SYS_ADMIN", "SYS_PTRACE")
     kind: ClassVar[str] = "container privilege"
+    REQUIRED = ("name", "capabilities")
+    OBJECTS = {"name": "container"}
 
     def describe(self) -> str:
         caps = " ".join(f"--cap-add {c}" for c in self.capabilities)

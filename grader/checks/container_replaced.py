@@ -19,6 +19,8 @@ class ContainerReplaced(Check):
     removed: str = ""
     successor: str = ""
     kind: ClassVar[str] = "container replaced"
+    REQUIRED = ("removed", "successor")
+    OBJECTS = {"removed": "container", "successor": "container"}
 
     def describe(self) -> str:
         return self.title or f"{self.removed} was removed and {self.successor} replaced it"

@@ -18,6 +18,9 @@ class ContainerState(Check):
     running: bool | None = True
     exit_code: int | None = None
     kind: ClassVar[str] = "container state"
+    REQUIRED = ("name",)
+    CHOICES = {"running": (True, False, None)}
+    OBJECTS = {"name": "container"}
 
     def describe(self) -> str:
         if self.title:

@@ -28,6 +28,8 @@ class ImageAsset(Check):
     path: str = ""
     extract: bool = False
     kind: ClassVar[str] = "course asset in image"
+    REQUIRED = ("tag", "asset", "path")
+    OBJECTS = {"tag": "image"}
 
     def describe(self) -> str:
         return self.title or f"{self.asset} {'extracted into' if self.extract else 'at'} {self.path}"

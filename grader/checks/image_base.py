@@ -17,6 +17,8 @@ class ImageBasedOn(Check):
     base: str = ""
     history: bool = False
     kind: ClassVar[str] = "image based on"
+    REQUIRED = ("tag", "base")
+    OBJECTS = {"tag": "image", "base": "image"}
 
     def describe(self) -> str:
         return self.title or f"{self.tag} is built FROM {self.base}"

@@ -52,6 +52,8 @@ class ImageBuildTools(Check):
     present: bool = False
     full_base: str = ""
     kind: ClassVar[str] = "build tools in image"
+    REQUIRED = ("tag",)
+    OBJECTS = {"tag": "image", "full_base": "image"}
 
     def describe(self) -> str:
         if self.title:

@@ -21,13 +21,14 @@ class ImageConfig(Check):
     equals: Any = None
     exec_form: bool = False
     kind: ClassVar[str] = "image config"
+    REQUIRED = ("tag",)
+    CHOICES = {"field_name": FIELDS}
+    OBJECTS = {"tag": "image"}
 
     def describe(self) -> str:
         return self.title or f"{self.field_name} of {self.tag}"
 
     def evaluate(self, ctx: Context) -> Outcome:
-        if self.field_name not in FIELDS:
-            raise ValueError(f"unknown image config field {self.field_name}")
         value = getattr(ctx.facts.image(self.tag), self.field_name)
         if self.exec_form:
             shell = bool(value) and value[:2] in (["/bin/sh", "-c"], ["sh", "-c"])

@@ -17,6 +17,8 @@ class ImageEnv(Check):
     has: dict[str, str] = field(default_factory=dict)
     lacks: list[str] = field(default_factory=list)
     kind: ClassVar[str] = "container environment"
+    REQUIRED = ("tag",)
+    OBJECTS = {"tag": "image"}
 
     def describe(self) -> str:
         return self.title or "the container's environment"

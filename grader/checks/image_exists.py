@@ -12,6 +12,8 @@ from grader.checks.base import Check, Context, Outcome
 class ImageExists(Check):
     tag: str = ""
     kind: ClassVar[str] = "image exists"
+    REQUIRED = ("tag",)
+    OBJECTS = {"tag": "image"}
 
     def describe(self) -> str:
         return self.title or f"image {self.tag} exists"

@@ -21,6 +21,9 @@ class ImageFile(Check):
     uid: int | None = None
     file_kind: str | None = None
     kind: ClassVar[str] = "file in image"
+    REQUIRED = ("tag", "path")
+    CHOICES = {"file_kind": (None, "file", "dir", "symlink", "other")}
+    OBJECTS = {"tag": "image"}
 
     def describe(self) -> str:
         if self.title:

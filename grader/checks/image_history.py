@@ -21,6 +21,9 @@ class ImageHistory(Check):
     makes_layer: bool | None = None
     base: str | None = None
     kind: ClassVar[str] = "build history"
+    REQUIRED = ("tag", "instruction")
+    OBJECTS = {"tag": "image", "base": "image"}
+    PATTERNS = ("pattern",)
 
     def describe(self) -> str:
         return self.title or f"a {self.instruction} step in the history"

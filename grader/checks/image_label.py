@@ -17,6 +17,8 @@ class ImageLabel(Check):
     value: str | None = None
     base: str | None = None
     kind: ClassVar[str] = "image label"
+    REQUIRED = ("tag", "key")
+    OBJECTS = {"tag": "image", "base": "image"}
 
     def describe(self) -> str:
         return self.title or f"label {self.key}" + (f" = {self.value}" if self.value is not None else "")

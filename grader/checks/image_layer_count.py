@@ -16,6 +16,8 @@ class ImageLayerCount(Check):
     count: int = 1
     at_most: bool = False
     kind: ClassVar[str] = "layer count"
+    REQUIRED = ("tag",)
+    OBJECTS = {"tag": "image"}
 
     def describe(self) -> str:
         if self.title:

@@ -20,6 +20,9 @@ class ImageOnbuild(Check):
     not_yet: str = ""
     base: str | None = None
     kind: ClassVar[str] = "onbuild trigger"
+    REQUIRED = ("tag", "pattern", "example")
+    OBJECTS = {"tag": "image", "base": "image"}
+    PATTERNS = ("pattern",)
 
     def describe(self) -> str:
         return self.title or f"{self.tag} has the trigger ONBUILD {self.example}"

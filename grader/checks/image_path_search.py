@@ -27,6 +27,8 @@ class ImagePathSearch(Check):
     patterns: list[str] = field(default_factory=list)
     present: bool = True
     kind: ClassVar[str] = "file anywhere in image"
+    REQUIRED = ("tag", "patterns")
+    OBJECTS = {"tag": "image"}
 
     def describe(self) -> str:
         if self.title:

@@ -25,6 +25,8 @@ class ImageRun(Check):
     exit_code: int | None = 0
     timeout: float = 20
     kind: ClassVar[str] = "run image"
+    REQUIRED = ("tag",)
+    OBJECTS = {"tag": "image"}
 
     def describe(self) -> str:
         cmd = " ".join(self.command or [])

@@ -21,6 +21,8 @@ class ImageSizeRatio(Check):
     other: str = ""
     max_ratio: float = 0.5
     kind: ClassVar[str] = "image size ratio"
+    REQUIRED = ("tag", "other")
+    OBJECTS = {"tag": "image", "other": "image"}
 
     def describe(self) -> str:
         return self.title or f"{self.tag} is at most {self.max_ratio:g} x the size of {self.other}"

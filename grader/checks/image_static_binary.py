@@ -16,6 +16,8 @@ class ImageStaticBinary(Check):
     tag: str = ""
     path: str = ""
     kind: ClassVar[str] = "static binary"
+    REQUIRED = ("tag", "path")
+    OBJECTS = {"tag": "image"}
 
     def describe(self) -> str:
         return self.title or f"{self.path} is a statically linked program"

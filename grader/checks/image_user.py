@@ -19,6 +19,8 @@ class ImageUser(Check):
     uid: int = 1000
     name: str = "app"
     kind: ClassVar[str] = "process user"
+    REQUIRED = ("tag", "name")
+    OBJECTS = {"tag": "image"}
 
     def describe(self) -> str:
         return self.title or f"a container of {self.tag} runs as {self.name} (uid {self.uid})"

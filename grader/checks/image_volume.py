@@ -15,6 +15,8 @@ class ImageAnonymousVolume(Check):
     tag: str = ""
     destination: str = "/data"
     kind: ClassVar[str] = "anonymous volume of a new container"
+    REQUIRED = ("tag", "destination")
+    OBJECTS = {"tag": "image"}
 
     def describe(self) -> str:
         return self.title or f"a container of {self.tag} gets an anonymous volume at {self.destination}"

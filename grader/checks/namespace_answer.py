@@ -84,6 +84,10 @@ class NamespaceAnswer(Check):
     name: str = ""
     namespace: str = ""
     kind: ClassVar[str] = "namespace answer"
+    REQUIRED = ("answer", "name")
+    CHOICES = {"namespace": ("", *NAMESPACES)}
+    OBJECTS = {"name": "container"}
+    ANSWERS = ("answer",)
 
     def describe(self) -> str:
         if self.title:

@@ -16,6 +16,8 @@ class NamespaceHostname(Check):
     name: str = ""
     hostname: str = ""
     kind: ClassVar[str] = "hostname in the UTS namespace"
+    REQUIRED = ("name", "hostname")
+    OBJECTS = {"name": "container"}
 
     def describe(self) -> str:
         return self.title or f"hostname inside {self.name} is {self.hostname}"

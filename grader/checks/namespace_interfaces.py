@@ -52,6 +52,8 @@ class HostInterfacesListed(Check):
 
     name: str = ""
     kind: ClassVar[str] = "host interfaces in output"
+    REQUIRED = ("name",)
+    OBJECTS = {"name": "container"}
 
     def describe(self) -> str:
         return self.title or f"the output of {self.name} lists the engine host's interfaces"

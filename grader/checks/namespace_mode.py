@@ -21,6 +21,9 @@ class NamespaceMode(Check):
     namespace: str = "pid"
     mode: str = "host"
     kind: ClassVar[str] = "namespace mode"
+    REQUIRED = ("name", "mode")
+    CHOICES = {"namespace": tuple(FLAGS)}
+    OBJECTS = {"name": "container", "mode": "mode"}
 
     def describe(self) -> str:
         return self.title or f"{self.name} runs with {FLAGS[self.namespace]} {self.mode}"

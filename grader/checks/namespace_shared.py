@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from grader.checks.base import Check, Context, Outcome
+from grader.facts.namespaces import NAMESPACES
 
 HOST = "host"
 
@@ -20,6 +21,9 @@ class NamespaceShared(Check):
     other: str = HOST
     shared: bool = True
     kind: ClassVar[str] = "namespace sharing"
+    REQUIRED = ("name", "other")
+    CHOICES = {"namespace": NAMESPACES}
+    OBJECTS = {"name": "container", "other": "container"}
 
     def _other_label(self) -> str:
         return "the engine host" if self.other == HOST else self.other

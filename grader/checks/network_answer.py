@@ -100,6 +100,10 @@ class NetworkAnswer(Check):
     network: str = "bridge"
     field: str = "subnet"
     kind: ClassVar[str] = "network answer"
+    REQUIRED = ("answer", "network")
+    CHOICES = {"field": ("subnet", "gateway")}
+    OBJECTS = {"network": "network"}
+    ANSWERS = ("answer",)
 
     def describe(self) -> str:
         return self.title or f"{self.answer} is the {self.field} of network {self.network}"

@@ -19,6 +19,8 @@ class NetworkAttachment(Check):
     image: str = ""
     running: bool = True
     kind: ClassVar[str] = "network attachment"
+    REQUIRED = ("container", "network")
+    OBJECTS = {"container": "container", "network": "network", "image": "image"}
 
     def describe(self) -> str:
         if self.title:

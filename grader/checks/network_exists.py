@@ -15,6 +15,8 @@ class NetworkExists(Check):
     name: str = ""
     driver: str = "bridge"
     kind: ClassVar[str] = "network exists"
+    REQUIRED = ("name", "driver")
+    OBJECTS = {"name": "network"}
 
     def describe(self) -> str:
         return self.title or f"network {self.name} exists with driver {self.driver}"

@@ -31,6 +31,9 @@ class FetchedByName(Check):
     server: str = ""
     part: str = "command"
     kind: ClassVar[str] = "fetched by name"
+    REQUIRED = ("client", "server")
+    CHOICES = {"part": ("command", "output")}
+    OBJECTS = {"client": "container", "server": "container"}
 
     def describe(self) -> str:
         if self.title:

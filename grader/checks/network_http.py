@@ -19,6 +19,8 @@ class HttpInNamespace(Check):
     inside: str | None = None
     page_of: str = ""
     kind: ClassVar[str] = "http in namespace"
+    REQUIRED = ("host",)
+    OBJECTS = {"inside": "container", "page_of": "container"}
 
     def describe(self) -> str:
         where = f"from {self.inside}" if self.inside else "on the engine host"

@@ -24,6 +24,8 @@ class InterfacesInside(Check):
     container: str = ""
     expected: tuple[str, ...] = ("lo",)
     kind: ClassVar[str] = "interfaces inside"
+    REQUIRED = ("container", "expected")
+    OBJECTS = {"container": "container"}
 
     def describe(self) -> str:
         return self.title or f"inside {self.container}: only {', '.join(self.expected)}"

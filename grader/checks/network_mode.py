@@ -26,6 +26,8 @@ class NetworkMode(Check):
     container: str = ""
     mode: str = ""
     kind: ClassVar[str] = "network mode"
+    REQUIRED = ("container", "mode")
+    OBJECTS = {"container": "container", "mode": "mode"}
 
     def describe(self) -> str:
         return self.title or f"{self.container} runs with --network {self.mode}"

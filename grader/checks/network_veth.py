@@ -51,6 +51,9 @@ class VethAnswer(Check):
     container: str = ""
     inside: str = "eth0"
     kind: ClassVar[str] = "veth answer"
+    REQUIRED = ("answer", "container", "inside")
+    OBJECTS = {"container": "container"}
+    ANSWERS = ("answer",)
 
     def describe(self) -> str:
         return self.title or f"{self.answer} is the host-side veth of {self.container}'s {self.inside}"

@@ -47,6 +47,8 @@ class PublishedPortAnswers(Check):
     contains: str = "course web"
     image: str | None = None
     kind: ClassVar[str] = "published port answers"
+    REQUIRED = ("name", "contains")
+    OBJECTS = {"name": "container", "image": "image"}
 
     def describe(self) -> str:
         return self.title or f"{self.name} answers on the host port of {self.container_port}/{self.protocol}"

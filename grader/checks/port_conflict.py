@@ -48,6 +48,9 @@ class PortConflictAnswer(Check):
     holder: str = ""
     host_port: int = 8000
     kind: ClassVar[str] = "port conflict answer"
+    REQUIRED = ("answer", "container", "holder")
+    OBJECTS = {"container": "container", "holder": "container"}
+    ANSWERS = ("answer",)
 
     def describe(self) -> str:
         return self.title or f"{self.answer} holds Docker's port-conflict error"

@@ -51,6 +51,8 @@ class PortPublished(Check):
     only: bool = False
     flag: str = ""
     kind: ClassVar[str] = "published port"
+    REQUIRED = ("name", "container_ports")
+    OBJECTS = {"name": "container"}
 
     def describe(self) -> str:
         return self.title or f"{self.name} publishes {self._ports()}"

@@ -26,6 +26,9 @@ class AnonymousVolumeAnswer(Check):
     container: str = ""
     destination: str = ""
     kind: ClassVar[str] = "anonymous volume answer"
+    REQUIRED = ("answer", "container", "destination")
+    OBJECTS = {"container": "container"}
+    ANSWERS = ("answer",)
 
     def describe(self) -> str:
         return self.title or f"{self.answer} names {self.container}'s volume at {self.destination}"

@@ -14,6 +14,8 @@ class VolumeExists(Check):
 
     volume: str = ""
     kind: ClassVar[str] = "volume exists"
+    REQUIRED = ("volume",)
+    OBJECTS = {"volume": "volume"}
 
     def describe(self) -> str:
         return self.title or f"volume {self.volume} exists"

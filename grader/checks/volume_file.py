@@ -28,6 +28,8 @@ class VolumeFileCheck(Check):
     written_before: str = ""
     writer: str = ""
     kind: ClassVar[str] = "file in a volume"
+    REQUIRED = ("volume", "path", "writer")
+    OBJECTS = {"volume": "volume", "written_before": "container"}
 
     def describe(self) -> str:
         if self.title:

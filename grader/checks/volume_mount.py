@@ -73,6 +73,9 @@ class VolumeMount(Check):
     image: str = ""
     running: bool | None = None
     kind: ClassVar[str] = "volume mount"
+    REQUIRED = ("container",)
+    CHOICES = {"type": ("volume", "bind")}
+    OBJECTS = {"container": "container", "volume": "volume", "image": "image"}
 
     def describe(self) -> str:
         if self.title:

@@ -31,6 +31,8 @@ class MountedFile(Check):
     name: str = ""
     fallback: str = ""
     kind: ClassVar[str] = "file through a bind mount"
+    REQUIRED = ("container", "destination", "name")
+    OBJECTS = {"container": "container"}
 
     def describe(self) -> str:
         return self.title or f"{self.destination}/{self.name} in {self.container} shows the host file"

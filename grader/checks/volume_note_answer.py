@@ -23,6 +23,9 @@ class SurvivedAnswer(Check):
     container: str = ""
     expected: bool = False
     kind: ClassVar[str] = "survival answer"
+    REQUIRED = ("answer", "container")
+    OBJECTS = {"container": "container"}
+    ANSWERS = ("answer",)
 
     def describe(self) -> str:
         return self.title or f"{self.answer} is {self.expected}, as {self.container}'s result shows"

@@ -21,6 +21,8 @@ class MountReadOnly(Check):
     container: str = ""
     destination: str = ""
     kind: ClassVar[str] = "read-only mount"
+    REQUIRED = ("container", "destination")
+    OBJECTS = {"container": "container"}
 
     def describe(self) -> str:
         return self.title or f"{self.destination} in {self.container} is read-only"

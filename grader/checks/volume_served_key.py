@@ -17,6 +17,8 @@ class ServedKey(Check):
     value: str = ""
     port: int = 8080
     kind: ClassVar[str] = "kv key served"
+    REQUIRED = ("container", "key")
+    OBJECTS = {"container": "container"}
 
     def describe(self) -> str:
         return self.title or f"GET /{self.key} on {self.container} returns {self.value!r}"
