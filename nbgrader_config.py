@@ -20,6 +20,7 @@ c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.InstantiateTests",
     "nbgrader.preprocessors.LockCells",
     "grader.nbgrader_glue.clear_solutions.ClearSolutionsWithStubs",
+    "grader.nbgrader_glue.strip_answer_metadata.StripAnswerMetadata",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.CheckCellMetadata",
     "nbgrader.preprocessors.ComputeChecksums",
