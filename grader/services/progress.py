@@ -9,7 +9,9 @@ kernel and the host-side CLI, kept when the lab is replaced or reset, one per la
 (a grading lab's progress never mixes with the learner's). In host mode it is
 ``STATE/progress.json``. ``DOCKER_COURSE_PROGRESS`` overrides the path.
 
-Recording never fails a check: an unwritable file is ignored.
+Recording never fails a check: an unwritable file is ignored. The same file
+keeps, under ``views``, the hints and solutions the learner asked for
+(``docker-course hint`` / ``solution``, the Hint and Show solution buttons).
 
 Inside a lab (the widgets and check cells run in the lab's kernel) the path is
 ``/run/course-engine/progress.json``, the host folder the lab mounts: the host-side
@@ -48,15 +50,53 @@ def progress_path() -> Path:
     return state_dir() / "progress.json"
 
 
-def load(path: Path | None = None) -> dict[str, dict[str, Any]]:
-    """Exercise id -> its recorded entry (``best``, ``max_score``, ``passed``, ``last``, ``at``)."""
-    path = path or progress_path()
+def _read(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError):
         return {}
-    exercises = data.get("exercises") if isinstance(data, dict) else None
-    return {k: v for k, v in (exercises or {}).items() if isinstance(v, dict)}
+    return data if isinstance(data, dict) else {}
+
+
+def _section(data: dict[str, Any], key: str) -> dict[str, dict[str, Any]]:
+    entries = data.get(key)
+    return {k: v for k, v in (entries or {}).items() if isinstance(v, dict)} if isinstance(entries, dict) else {}
+
+
+def _write(path: Path, data: dict[str, Any]) -> bool:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({**data, "version": VERSION}, indent=1, sort_keys=True) + "\n")
+        # atomic: a reader (the landing notebook) never sees half a file
+        tmp.replace(path)
+    except OSError:
+        return False
+    return True
+
+
+def load(path: Path | None = None) -> dict[str, dict[str, Any]]:
+    """Exercise id -> its recorded entry (``best``, ``max_score``, ``passed``, ``last``, ``at``)."""
+    return _section(_read(path or progress_path()), "exercises")
+
+
+def views(path: Path | None = None) -> dict[str, dict[str, Any]]:
+    """Exercise id -> what the learner looked at: ``hints`` (how many shown), ``solution`` (bool), ``at``."""
+    return _section(_read(path or progress_path()), "views")
+
+
+def record_view(exercise: str, hints: int = 0, solution: bool = False, path: Path | None = None) -> bool:
+    """Note that the learner saw ``hints`` hints (the most so far is kept) or the solution; True when written."""
+    path = path or progress_path()
+    data = _read(path)
+    seen = _section(data, "views")
+    old = seen.get(exercise, {})
+    seen[exercise] = {
+        "hints": max(int(old.get("hints", 0)), hints),
+        "solution": bool(old.get("solution")) or solution,
+        "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    return _write(path, {**data, "views": seen})
 
 
 def record(result: CheckResult, via: str = "notebook", path: Path | None = None) -> bool:
@@ -68,7 +108,8 @@ def record(result: CheckResult, via: str = "notebook", path: Path | None = None)
     if result.skipped or result.error or not result.parts:
         return False
     path = path or progress_path()
-    exercises = load(path)
+    data = _read(path)
+    exercises = _section(data, "exercises")
     old = exercises.get(result.exercise, {})
     best = max(float(old.get("best", 0.0)), result.score)
     exercises[result.exercise] = {
@@ -79,15 +120,8 @@ def record(result: CheckResult, via: str = "notebook", path: Path | None = None)
         "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "via": via,
     }
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"version": VERSION, "exercises": exercises}, indent=1, sort_keys=True) + "\n")
-        # atomic: a reader (the landing notebook) never sees half a file
-        tmp.replace(path)
-    except OSError:
-        return False
-    return True
+    # the other sections (the hints and solutions seen) stay as they are
+    return _write(path, {**data, "exercises": exercises})
 
 
 @dataclass(frozen=True)

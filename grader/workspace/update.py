@@ -110,8 +110,6 @@ def sync(
     if not state.made:
         state.made = records.now()
         state.save()
-    for line in out.lines()[:-1]:
-        report(line)
     return out
 
 
