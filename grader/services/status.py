@@ -16,6 +16,7 @@ from grader.engine.client import course_engine
 from grader.engine.install import ensure_host_engine
 from grader.engine.settings import Settings, course_dir, in_lab
 from grader.errors import GraderError
+from grader.workspace.location import workspace_path
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class EngineStatus:
     base_images: dict[str, bool] = field(default_factory=dict)
     error: str = ""
     jupyter_url: str | None = None
+    workspace: str | None = None  # the learner's workspace folder (host path)
 
     @property
     def present_images(self) -> list[str]:
@@ -58,6 +60,7 @@ class EngineStatus:
         else:
             data.update(reachable=False, error=self.error, base_images={})
         data["jupyter_url"] = self.jupyter_url
+        data["workspace"] = self.workspace
         return data
 
 
@@ -93,7 +96,7 @@ def engine_status(settings: Settings | None = None, timeout: int = 20, with_jupy
     except GraderError as e:
         engine = {"reachable": False, "error": str(e)}
     url = jupyter_url(settings) if with_jupyter else None
-    return EngineStatus(**known, **engine, jupyter_url=url)
+    return EngineStatus(**known, **engine, jupyter_url=url, workspace=str(workspace_path()))
 
 
 def jupyter_url(settings: Settings) -> str | None:

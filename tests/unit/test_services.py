@@ -37,12 +37,13 @@ def test_status_json_keeps_the_public_keys_in_order() -> None:
     down = engine_status()
     assert not down.reachable and "does not answer" in down.error
     assert list(down.to_json()) == [
-        "mode", "docker_host", "in_lab", "lab", "course_dir", "reachable", "error", "base_images", "jupyter_url"
+        "mode", "docker_host", "in_lab", "lab", "course_dir", "reachable", "error", "base_images", "jupyter_url",
+        "workspace",
     ]  # fmt: skip
     up = EngineStatus("lab", "unix:///x", False, "l", "/c", True, "20.10", "1.41", {"busybox:latest": True})
     assert list(up.to_json()) == [
         "mode", "docker_host", "in_lab", "lab", "course_dir", "reachable", "engine_version", "api_version",
-        "base_images", "jupyter_url",
+        "base_images", "jupyter_url", "workspace",
     ]  # fmt: skip
     assert up.present_images == ["busybox:latest"]
 

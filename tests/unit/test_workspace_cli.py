@@ -1,0 +1,104 @@
+"""The workspace commands: update, workspace, solution, hint; bad input is one sentence and exit 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader import cli
+from grader.services import progress
+from grader.workspace import service
+from grader.workspace.student_version import StudentVersion
+from tests.unit.test_workspace_merge import chapter_v1
+from tests.unit.test_workspace_update import version
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("DOCKER_COURSE_WORKSPACE", str(tmp_path / "work"))
+    monkeypatch.setenv(progress.PROGRESS_ENV, str(tmp_path / "progress.json"))
+    fake = {"01-dockerfile": version(tmp_path, "v1", chapter_v1())}
+
+    def versions(source: Any = None, names: Any = None, report: Any = None) -> dict[str, StudentVersion]:
+        return fake
+
+    monkeypatch.setattr(service, "student_versions", versions)
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_update_then_workspace(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "update")
+    assert code == 0 and "01-dockerfile: made from the course" in out
+    code, out, _ = run(capsys, "update", "--json")
+    assert code == 0 and json.loads(out)["changes"] == []
+    code, out, _ = run(capsys, "workspace", "--json")
+    info = json.loads(out)
+    assert info["path"] == str(env / "work") and info["exists"] is True
+    assert [f["name"] for f in info["folders"]] == ["01-dockerfile"]
+    assert info["folders"][0]["present"] == ["01-dockerfile.ipynb"]
+
+
+def test_update_reports_a_broken_notebook_and_exits_1(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "update")
+    (env / "work" / "01-dockerfile" / "01-dockerfile.ipynb").write_text("{not json")
+    code, out, _ = run(capsys, "update")
+    assert code == 1 and "is not a valid notebook" in out
+
+
+@pytest.mark.parametrize("where", ["file", "inside-checkout"])
+def test_an_unusable_workspace_is_one_sentence_and_exit_2(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    from grader.engine.settings import repo_root
+
+    target = env / "a-file" if where == "file" else repo_root() / "my-work"
+    (env / "a-file").write_text("x")
+    monkeypatch.setenv("DOCKER_COURSE_WORKSPACE", str(target))
+    code, out, err = run(capsys, "update")
+    assert code == 2 and out == ""
+    assert err.startswith("docker-course: The workspace") and err.count("\n") == 1
+    assert not (repo_root() / "my-work").exists()
+
+
+def test_solution_unknown_id_is_exit_2(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "solution", "ch01-ex99", "--yes")
+    assert code == 2 and "is not an exercise of the course" in err
+
+
+def test_solution_is_shown_and_recorded(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "solution", "ch01-ex1")  # stdin is not a terminal: no question
+    assert code == 0 and 'LABEL maintainer="learner@example.com"' in out and "BEGIN SOLUTION" not in out
+    assert progress.views()["ch01-ex1"]["solution"] is True
+
+
+def test_hints_come_one_more_at_a_time_and_are_recorded(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service, "hints", lambda exercise, source=None: ["first", "second"])
+    _, out, _ = run(capsys, "hint", "ch01-ex2")
+    assert out.strip() == "Hint 1 of 2 for ch01-ex2: first"
+    _, out, _ = run(capsys, "hint", "ch01-ex2")
+    assert "Hint 2 of 2 for ch01-ex2: second" in out and "That was the last hint" in out
+    _, out, _ = run(capsys, "hint", "ch01-ex2", "--json")
+    assert json.loads(out) == {"exercise": "ch01-ex2", "shown": ["first", "second"], "total": 2}
+    assert progress.views()["ch01-ex2"]["hints"] == 2
+
+
+def test_views_and_check_results_share_the_progress_file(env: Path) -> None:
+    """Recording a check keeps the views, and the other way round."""
+    from grader.checks.result import CheckResult, Part
+
+    progress.record_view("ch01-ex1", hints=1)
+    progress.record(CheckResult("ch01-ex1", "t", [Part("p", True, 1.0, 1.0, "e", "f")]))
+    progress.record_view("ch01-ex1", solution=True)
+    assert progress.load()["ch01-ex1"]["passed"] is True
+    assert progress.views()["ch01-ex1"] | {"at": ""} == {"hints": 1, "solution": True, "at": ""}
