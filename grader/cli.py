@@ -224,7 +224,7 @@ def cmd_workspace(args: argparse.Namespace) -> int:
 
 
 def cmd_solution(args: argparse.Namespace) -> int:
-    from grader.workspace.service import show_solution
+    from grader.services.answers import show_solution
 
     if not args.yes and sys.stdin.isatty():
         answer = input(f"Show the reference answer of {args.exercise}? It is recorded in your progress. [y/N] ")
@@ -237,7 +237,7 @@ def cmd_solution(args: argparse.Namespace) -> int:
 
 
 def cmd_hint(args: argparse.Namespace) -> int:
-    from grader.workspace.service import next_hint
+    from grader.services.answers import next_hint
 
     shown = next_hint(args.exercise)
     print(json.dumps(shown.to_json(), indent=2) if args.json else shown.to_text())

@@ -1,4 +1,4 @@
-"""The workspace operations every front end calls: make/update, describe, solution, hint, lock.
+"""The workspace operations every front end calls: make/update, describe, lock.
 
 Called on the host (the CLI, ``engine up``). Called from inside a lab (a widget
 in the lab's kernel), the workspace is the folder the lab mounts at the same
@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from grader.engine.progress import Reporter, silent
 from grader.engine.settings import repo_root
-from grader.services import progress
 from grader.workspace import lock
 from grader.workspace.location import STATE_FOLDER, validate, workspace_path
 from grader.workspace.safe_fs import SafeTree
-from grader.workspace.solutions import Solution, hints, solution
 from grader.workspace.state import WorkspaceState
 from grader.workspace.student_version import source_digest, student_versions
 from grader.workspace.update import UpdateReport, sync
@@ -110,55 +107,3 @@ def pid_alive(owner: lock.LockOwner) -> bool:
     except PermissionError:
         return True
     return True
-
-
-@dataclass(frozen=True)
-class HintView:
-    """The hints of an exercise shown so far (the newest last), out of ``total``."""
-
-    exercise: str
-    shown: list[str]
-    total: int
-
-    @property
-    def newest(self) -> str:
-        return self.shown[-1] if self.shown else ""
-
-    def to_text(self) -> str:
-        if not self.total:
-            return f"{self.exercise} has no hints: its check's hints say what is missing, or see its solution."
-        lines = [f"Hint {i} of {self.total} for {self.exercise}: {h}" for i, h in enumerate(self.shown, 1)]
-        if len(self.shown) == self.total:
-            lines.append(f"That was the last hint; `docker-course solution {self.exercise}` shows the answer.")
-        return "\n".join(lines)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"exercise": self.exercise, "shown": self.shown, "total": self.total}
-
-
-def next_hint(exercise_id: str, source: Path | None = None) -> HintView:
-    """One more hint of ``exercise_id`` than the learner has seen (all of them once seen), recorded.
-
-    Raises:
-        UnknownExercise: not an exercise of the course.
-        NoSolution: the course's source is not here.
-    """
-    found = hints(exercise_id, source)
-    exercise = exercise_id.strip().lower()
-    seen = int(progress.views().get(exercise, {}).get("hints", 0))
-    count = min(seen + 1, len(found))
-    if count:
-        progress.record_view(exercise, hints=count)
-    return HintView(exercise, found[:count], len(found))
-
-
-def show_solution(exercise_id: str, source: Path | None = None) -> Solution:
-    """The reference answer of ``exercise_id``, recorded as seen.
-
-    Raises:
-        UnknownExercise: not an exercise of the course.
-        NoSolution: the course's source is not here, or has no answer cell for it.
-    """
-    found = solution(exercise_id, source)
-    progress.record_view(found.exercise, solution=True)
-    return found

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from grader import cli
-from grader.services import progress
+from grader.services import answers, progress
 from grader.workspace import service
 from grader.workspace.student_version import StudentVersion
 from tests.unit.test_workspace_merge import chapter_v1
@@ -83,7 +83,7 @@ def test_solution_is_shown_and_recorded(env: Path, capsys: pytest.CaptureFixture
 def test_hints_come_one_more_at_a_time_and_are_recorded(
     env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(service, "hints", lambda exercise, source=None: ["first", "second"])
+    monkeypatch.setattr(answers, "hints", lambda exercise, source=None: ["first", "second"])
     _, out, _ = run(capsys, "hint", "ch01-ex2")
     assert out.strip() == "Hint 1 of 2 for ch01-ex2: first"
     _, out, _ = run(capsys, "hint", "ch01-ex2")
