@@ -189,61 +189,6 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     return EXIT_OK if pages else EXIT_FAILED
 
 
-def cmd_update(args: argparse.Namespace) -> int:
-    from grader.engine.progress import console
-    from grader.workspace.service import update_workspace
-
-    done = update_workspace(report=console("update"))
-    if args.json:
-        print(json.dumps(done.to_json(), indent=2))
-    else:
-        print(f"Workspace: {done.workspace}")
-        print("\n".join(done.lines()))
-    return EXIT_FAILED if any(c.action in ("broken", "skipped") for c in done.changes) else EXIT_OK
-
-
-def cmd_workspace(args: argparse.Namespace) -> int:
-    from grader.workspace.service import describe_workspace
-
-    info = describe_workspace()
-    if args.json:
-        print(json.dumps(info, indent=2))
-        return EXIT_OK
-    print(f"workspace:  {info['path']}" + ("" if info["exists"] else " (not made yet: `docker-course update`)"))
-    if info["exists"]:
-        print(f"made:       {info['made'] or '?'}")
-        print(f"served by:  {info['served_by'] or 'no lab'}")
-    for folder in info["folders"]:
-        state = {True: "up to date", False: "course changed: `docker-course update`", None: "not in the course"}
-        missing = sorted(set(folder["notebooks"]) - set(folder["present"]))
-        print(
-            f"  {folder['name']:16} {state[folder['up_to_date']]}"
-            + (f"; missing {', '.join(missing)}" if missing else "")
-        )
-    return EXIT_OK
-
-
-def cmd_solution(args: argparse.Namespace) -> int:
-    from grader.services.answers import show_solution
-
-    if not args.yes and sys.stdin.isatty():
-        answer = input(f"Show the reference answer of {args.exercise}? It is recorded in your progress. [y/N] ")
-        if answer.strip().lower() not in ("y", "yes"):
-            print("Not shown.")
-            return EXIT_FAILED
-    found = show_solution(args.exercise)
-    print(json.dumps(found.to_json(), indent=2) if args.json else found.to_text(), end="" if not args.json else "\n")
-    return EXIT_OK
-
-
-def cmd_hint(args: argparse.Namespace) -> int:
-    from grader.services.answers import next_hint
-
-    shown = next_hint(args.exercise)
-    print(json.dumps(shown.to_json(), indent=2) if args.json else shown.to_text())
-    return EXIT_OK
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="docker-course", description="An interactive Docker course, checked against the real engine."
@@ -311,26 +256,10 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser("doctor", help="what a failing setup needs looked at: engines, kernel, disk, limits")
     doctor.add_argument("--json", action="store_true", help="machine-readable findings")
     doctor.set_defaults(func=cmd_doctor)
-    _workspace_commands(sub)
+    from grader.cli_workspace import add_workspace_commands
+
+    add_workspace_commands(sub)
     return parser
-
-
-def _workspace_commands(sub: Any) -> None:
-    update = sub.add_parser("update", help="bring the course's new versions into your workspace (your work is kept)")
-    update.add_argument("--json", action="store_true", help="machine-readable report")
-    update.set_defaults(func=cmd_update)
-    workspace = sub.add_parser("workspace", help="your workspace: where it is, its chapters, whether they are current")
-    workspace.add_argument("--json", action="store_true", help="machine-readable")
-    workspace.set_defaults(func=cmd_workspace)
-    solution = sub.add_parser("solution", help="show an exercise's reference answer (recorded in your progress)")
-    solution.add_argument("exercise", help="exercise id, e.g. ch01-ex2")
-    solution.add_argument("--yes", action="store_true", help="do not ask first")
-    solution.add_argument("--json", action="store_true", help="machine-readable")
-    solution.set_defaults(func=cmd_solution)
-    hint = sub.add_parser("hint", help="show the next hint of an exercise (recorded in your progress)")
-    hint.add_argument("exercise", help="exercise id, e.g. ch01-ex2")
-    hint.add_argument("--json", action="store_true", help="machine-readable")
-    hint.set_defaults(func=cmd_hint)
 
 
 def _engine_options(p: argparse.ArgumentParser) -> None:

@@ -95,6 +95,32 @@ def reset(client: docker.DockerClient, whole_engine: bool, report: Reporter = si
     return done
 
 
+def remove_names(client: docker.DockerClient, names: curriculum.Names, report: Reporter = silent) -> ResetReport:
+    """Remove the named containers (with their anonymous volumes), networks, volumes and image tags.
+
+    For starting one exercise over: only what ``names`` lists goes, never a lab;
+    missing objects are skipped. Containers go first (they hold networks, volumes, images).
+    """
+    done = ResetReport()
+    remover = _Remover(report)
+    for name in names.containers:
+        with contextlib.suppress(NotFound):
+            container = client.containers.get(name)
+            if (container.labels or {}).get(COURSE_LABEL) != "lab":
+                remover.remove(done.containers, name, partial(container.remove, force=True, v=True))
+    for name in names.networks:
+        with contextlib.suppress(NotFound):
+            remover.remove(done.networks, name, client.networks.get(name).remove)
+    for name in names.volumes:
+        with contextlib.suppress(NotFound):
+            remover.remove(done.volumes, name, partial(client.volumes.get(name).remove, force=True))
+    for tag in names.images:
+        if tag in COURSE_BASE_TAGS:
+            continue  # a base image is never an exercise's to remove
+        remover.remove(done.images, tag, partial(client.images.remove, tag, force=True, noprune=False))
+    return done
+
+
 class _Remover:
     """Removes objects one by one; records a name only when its removal succeeded."""
 

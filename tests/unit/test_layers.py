@@ -22,7 +22,15 @@ CHAIN = Chain(
         # `grader` itself is its __init__.py only: `from grader import check` is the notebooks' entry point
         Layer(
             "front ends",
-            ("grader", "grader.cli", "grader.notebook", "grader.widgets", "grader.pictures", "grader.hub"),
+            (
+                "grader",
+                "grader.cli",
+                "grader.cli_workspace",
+                "grader.notebook",
+                "grader.widgets",
+                "grader.pictures",
+                "grader.hub",
+            ),
             sdk=False,
         ),
         Layer("services", ("grader.services", "grader.workspace")),
