@@ -42,7 +42,12 @@ class StartOverPlan:
         return (
             f"Start {self.exercise} over: its answer cells ({', '.join(self.cells)}) in {self.notebook} go back to "
             f"the course's stubs, and these engine objects are removed: {objects}."
-            + (f" {', '.join(others)} depend on them: run their cells again afterwards." if others else "")
+            + (
+                f" {', '.join(others)} {'depends' if len(others) == 1 else 'depend'} on them: run "
+                f"{'its' if len(others) == 1 else 'their'} cells again afterwards."
+                if others
+                else ""
+            )
         )
 
 
