@@ -9,10 +9,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-import docker
-
-from grader.engine.settings import PROBE_LABEL
 from grader.errors import GraderError
+from grader.facts.inventory import learner_containers
 from grader.facts.namespaces import NAMESPACES, NamespaceInodes
 from grader.facts.snapshot import EngineFacts
 
@@ -55,12 +53,6 @@ def sharing_matrix(inodes: dict[str, NamespaceInodes]) -> dict[str, dict[str, Ce
     return matrix
 
 
-def running_containers(client: docker.DockerClient) -> tuple[str, ...]:
-    """Names of running containers, the grader's own probes left out."""
-    found = client.containers.list(filters={"status": "running"})
-    return tuple(sorted(c.name for c in found if PROBE_LABEL not in (c.labels or {}) and c.name))
-
-
 def matrix_html(matrix: dict[str, dict[str, Cell]]) -> str:
     """The matrix as an HTML table (every name escaped), with a legend."""
     e = html.escape
@@ -100,19 +92,21 @@ def matrix_text(matrix: dict[str, dict[str, Cell]]) -> str:
     return "\n".join(lines)
 
 
-def live_matrix(client: docker.DockerClient | None = None) -> dict[str, dict[str, Cell]]:
-    """The matrix of the course engine's running containers, read now.
+def live_matrix(facts: EngineFacts | None = None) -> dict[str, dict[str, Cell]]:
+    """The matrix of the learner's running containers, read now.
 
     Raises:
         GraderError: the engine or the probe could not answer.
     """
-    from grader.engine.client import course_engine
+    if facts is None:
+        from grader.engine.client import course_engine
 
-    client = client or course_engine()
-    return sharing_matrix(EngineFacts(client).namespaces(running_containers(client)))
+        facts = EngineFacts(course_engine())
+    names = tuple(c.name for c in learner_containers(facts.client) if c.name)
+    return sharing_matrix(facts.namespaces(names))
 
 
-def show_namespace_matrix(client: docker.DockerClient | None = None) -> None:
+def show_namespace_matrix(facts: EngineFacts | None = None) -> None:
     """Display the live matrix: HTML in a notebook, text elsewhere; an error as one line.
 
     Example::
@@ -121,7 +115,7 @@ def show_namespace_matrix(client: docker.DockerClient | None = None) -> None:
         show_namespace_matrix()
     """
     try:
-        matrix = live_matrix(client)
+        matrix = live_matrix(facts)
     except GraderError as e:
         print(f"No namespace matrix: {e}")
         return

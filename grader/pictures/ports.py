@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from typing import Any
 
-import docker
-
-from grader.engine.settings import COURSE_LABEL, PROBE_LABEL
-from grader.errors import GraderError
-from grader.facts.engine_errors import ENGINE_ERRORS
+from grader.facts.containers import PortBinding
+from grader.facts.inventory import PublishedPorts, learner_containers
 from grader.facts.snapshot import EngineFacts
 
 LINE = 30  # height of one port line
@@ -47,44 +43,33 @@ class ContainerPorts:
         return sorted(ports, key=lambda p: (int(p.split("/")[0]), p))
 
 
-def port_rows(inspected: list[dict[str, Any]]) -> list[ContainerPorts]:
-    """Rows of the picture from container inspect data (running containers, by name)."""
+def _host(binding: PortBinding) -> str:
+    ip = binding.host_ip or "0.0.0.0"
+    return f"[{ip}]:{binding.host_port}" if ":" in ip else f"{ip}:{binding.host_port}"
+
+
+def port_rows(containers: list[PublishedPorts]) -> list[ContainerPorts]:
+    """Rows of the picture from the containers' ports (running containers, by name)."""
     rows = []
-    for attrs in sorted(inspected, key=lambda a: str(a.get("Name", ""))):
-        ports = (attrs.get("NetworkSettings") or {}).get("Ports") or {}
-        row = ContainerPorts(str(attrs.get("Name", "")).lstrip("/"), str((attrs.get("Config") or {}).get("Image", "")))
-        for target, bindings in sorted(ports.items()):
-            if not bindings:
-                row.unpublished.append(target)
-            for b in bindings or []:
-                ip = str(b.get("HostIp") or "0.0.0.0")
-                row.bindings.append(
-                    Arrow(f"[{ip}]:{b.get('HostPort')}" if ":" in ip else f"{ip}:{b.get('HostPort')}", target)
-                )
-        rows.append(row)
+    for ports in sorted(containers, key=lambda c: c.name):
+        arrows = [Arrow(_host(b), f"{b.container_port}/{b.protocol}") for b in ports.bindings]
+        # stable: bindings of one port keep the engine's order (IPv4 before IPv6)
+        rows.append(
+            ContainerPorts(ports.name, ports.image, sorted(arrows, key=lambda a: a.target), list(ports.unpublished))
+        )
     return rows
 
 
-def live_rows(client: docker.DockerClient) -> list[ContainerPorts]:
-    """Rows for every running container of the engine, the grader's probes and labs left out.
+def live_rows(facts: EngineFacts) -> list[ContainerPorts]:
+    """Rows for every running container of the learner's (the grader's probes and labs left out).
 
     Raises:
-        GraderError: the engine did not answer.
+        EngineUnavailable: the engine did not answer.
     """
-    try:
-        inspected = [client.api.inspect_container(c["Id"]) for c in client.api.containers()]
-    except ENGINE_ERRORS as e:
-        raise GraderError(f"The course engine did not answer ({e}).") from e
-    mine = [
-        a
-        for a in inspected
-        if PROBE_LABEL not in ((a.get("Config") or {}).get("Labels") or {})
-        and ((a.get("Config") or {}).get("Labels") or {}).get(COURSE_LABEL) != "lab"
-    ]
-    return port_rows(mine)
+    return port_rows([PublishedPorts.of(c) for c in learner_containers(facts.client)])
 
 
-def port_map_html(source: EngineFacts | docker.DockerClient | list[ContainerPorts] | None = None) -> str:
+def port_map_html(source: EngineFacts | list[ContainerPorts] | None = None) -> str:
     """An SVG of the port mapping (escaped HTML), from live state or from prepared rows.
 
     Example::
@@ -93,15 +78,12 @@ def port_map_html(source: EngineFacts | docker.DockerClient | list[ContainerPort
         HTML(port_map_html())  # the course engine, now
     """
     if isinstance(source, list):
-        rows = source
-    else:
-        if source is None:
-            from grader.engine.client import course_engine
+        return _svg(source)
+    if source is None:
+        from grader.engine.client import course_engine
 
-            source = course_engine()
-        client = source.client if isinstance(source, EngineFacts) else source
-        rows = live_rows(client)
-    return _svg(rows)
+        source = EngineFacts(course_engine())
+    return _svg(live_rows(source))
 
 
 def _box(x: int, y: int, w: int, text: str, fill: str, dashed: bool = False, color: str = "#24292f") -> str:

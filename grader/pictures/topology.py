@@ -13,8 +13,6 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-import docker
-
 from grader.errors import GraderError
 from grader.facts.snapshot import EngineFacts
 from grader.facts.topology import BridgeView, ContainerView, Topology
@@ -158,7 +156,7 @@ def _other(view: ContainerView, y: int) -> list[str]:
     ]
 
 
-def topology_html(source: EngineFacts | docker.DockerClient | Topology | None = None) -> str:
+def topology_html(source: EngineFacts | Topology | None = None) -> str:
     """The topology as HTML (an SVG), from the course engine now, or from a given topology.
 
     Example::
@@ -172,9 +170,8 @@ def topology_html(source: EngineFacts | docker.DockerClient | Topology | None = 
         if source is None:
             from grader.engine.client import course_engine
 
-            source = course_engine()
-        facts = source if isinstance(source, EngineFacts) else EngineFacts(source)
-        topology = facts.topology()
+            source = EngineFacts(course_engine())
+        topology = source.topology()
     return f"<div class='course-topology'>{topology_svg(topology)}</div>"
 
 

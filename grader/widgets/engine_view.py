@@ -4,29 +4,31 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from typing import Any
 
-import docker
 import ipywidgets as w
 
-from grader.engine.settings import PROBE_LABEL
+from grader.engine.progress import Reporter
 from grader.errors import GraderError
+from grader.facts.engine_errors import ENGINE_ERRORS
+from grader.facts.inventory import ContainerSummary, Inventory, read_inventory
+from grader.services.lab_control import reset_engine
 from grader.widgets.links import proxy_link
 
 e = html.escape
+# what the panel shows as one red line instead of a traceback: ours, or the engine not answering
+SHOWN_ERRORS: tuple[type[BaseException], ...] = (GraderError, *ENGINE_ERRORS)
 
 
-def _ports(summary: dict[str, Any]) -> str:
+def _ports(container: ContainerSummary) -> str:
     """Published ports, IPv4/IPv6 twins once, each with a browser link while the container runs."""
     seen: list[int] = []
     cells = []
-    for p in summary.get("Ports") or []:
-        public = p.get("PublicPort")
-        if public and public not in seen:
-            seen.append(public)
-            cell = f"{e(str(p.get('IP', '')))}:{public}&rarr;{p.get('PrivatePort')}/{e(str(p.get('Type', '')))}"
-            if summary.get("State") == "running":
-                cell += " " + proxy_link(int(public), "open", note=False)
+    for p in container.ports:
+        if p.host_port not in seen:
+            seen.append(p.host_port)
+            cell = f"{e(p.host_ip)}:{p.host_port}&rarr;{p.container_port}/{e(p.protocol)}"
+            if container.running:
+                cell += " " + proxy_link(p.host_port, "open", note=False)
             cells.append(cell)
     return "<br>".join(cells) or "-"
 
@@ -40,25 +42,19 @@ def _table(headers: list[str], rows: list[list[str]], empty: str) -> str:
     return f"<table style='border-collapse:collapse;font-size:90%'><tr>{head}</tr>{body}</table>"
 
 
-def engine_html(client: docker.DockerClient) -> str:
-    """Escaped HTML of the engine's containers, networks, volumes and images (probes left out)."""
-    api = client.api
-    containers = [c for c in api.containers(all=True) if PROBE_LABEL not in (c.get("Labels") or {})]
+def engine_html(inventory: Inventory) -> str:
+    """Escaped HTML of the engine's containers (the learner's), networks, volumes and images."""
     container_rows = []
-    for c in sorted(containers, key=lambda c: c.get("Names", [""])[0]):
-        color = "#1a7f37" if c.get("State") == "running" else "#57606a"
-        state = f"<span style='color:{color}'>{e(str(c.get('Status', '')))}</span>"
-        name = ",".join(n.lstrip("/") for n in c.get("Names") or [])
-        container_rows.append([e(name), e(str(c.get("Image", ""))), state, _ports(c)])
-    network_rows = []
-    for n in sorted(api.networks(), key=lambda n: n.get("Name", "")):
-        subnets = ", ".join(str(cfg.get("Subnet", "")) for cfg in (n.get("IPAM") or {}).get("Config") or [])
-        network_rows.append([e(n.get("Name", "")), e(n.get("Driver", "")), e(subnets or "-")])
-    volume_rows = [[e(v.get("Name", "")[:40]), e(v.get("Driver", ""))] for v in (api.volumes().get("Volumes") or [])]
-    image_rows = []
-    for i in sorted(api.images(), key=lambda i: (i.get("RepoTags") or ["~"])[0]):
-        tags = [t for t in i.get("RepoTags") or [] if t != "<none>:<none>"] or ["<none> (dangling)"]
-        image_rows.append([e(", ".join(tags)), f"{i.get('Size', 0) / 1e6:.1f} MB", e(i.get("Id", "")[7:19])])
+    for c in inventory.containers:
+        color = "#1a7f37" if c.running else "#57606a"
+        state = f"<span style='color:{color}'>{e(c.status)}</span>"
+        container_rows.append([e(c.name), e(c.image), state, _ports(c)])
+    network_rows = [[e(n.name), e(n.driver), e(", ".join(n.subnets) or "-")] for n in inventory.networks]
+    volume_rows = [[e(v.name[:40]), e(v.driver)] for v in inventory.volumes]
+    image_rows = [
+        [e(", ".join(i.tags or ("<none> (dangling)",))), f"{i.size / 1e6:.1f} MB", e(i.id[7:19])]
+        for i in inventory.images
+    ]
     section = "<h4 style='margin:8px 0 2px'>{}</h4>{}"
     return (
         "<div class='course-engine-panel' style='font-family:sans-serif'>"
@@ -73,11 +69,15 @@ def engine_html(client: docker.DockerClient) -> str:
     )
 
 
-def reset_lab(client: docker.DockerClient, report: Callable[[str], None]) -> str:
-    """Reset the course engine as `docker-course engine reset` does; a one-line summary."""
-    from grader.services.lab_control import reset_engine
+def _read_course_engine() -> Inventory:
+    from grader.engine.client import course_engine
 
-    return f"Reset: {reset_engine(client=client, report=report).counts()} removed."
+    return read_inventory(course_engine(timeout=30))
+
+
+def reset_lab(report: Reporter) -> str:
+    """Reset the course engine as `docker-course engine reset` does; a one-line summary."""
+    return f"Reset: {reset_engine(report=report).counts()} removed."
 
 
 class EnginePanel:
@@ -89,8 +89,12 @@ class EnginePanel:
         engine_panel()
     """
 
-    def __init__(self, client_factory: Callable[[], docker.DockerClient] | None = None):
-        self._client_factory = client_factory
+    def __init__(
+        self, read: Callable[[], Inventory] | None = None, reset: Callable[[Reporter], str] | None = None
+    ) -> None:
+        """Args: ``read`` the engine's inventory, ``reset`` it (defaults: the course engine, the reset service)."""
+        self._read = read or _read_course_engine
+        self._reset = reset or reset_lab
         self.refresh_button = w.Button(description="Refresh", icon="refresh")
         self.reset_button = w.Button(description="Reset the lab...", button_style="danger", icon="trash")
         self.confirm = w.Button(description="Yes, delete my containers", button_style="danger")
@@ -112,13 +116,6 @@ class EnginePanel:
         self.widget.add_class("course-engine-widget")
         self.refresh()
 
-    def _client(self) -> docker.DockerClient:
-        if self._client_factory is not None:
-            return self._client_factory()
-        from grader.engine.client import course_engine
-
-        return course_engine(timeout=30)
-
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
@@ -127,8 +124,8 @@ class EnginePanel:
     def refresh(self) -> None:
         """Read the engine again."""
         try:
-            self.view.value = engine_html(self._client())
-        except (GraderError, docker.errors.DockerException) as err:
+            self.view.value = engine_html(self._read())
+        except SHOWN_ERRORS as err:
             self.view.value = f"<div style='color:#cf222e'>{e(str(err))}</div>"
 
     def _ask(self) -> None:
@@ -145,8 +142,8 @@ class EnginePanel:
         self.confirm_box.layout.display = "none"
         self.status.value = "resetting..."
         try:
-            summary = reset_lab(self._client(), report=lambda m: setattr(self.status, "value", e(m)))
-        except (GraderError, docker.errors.DockerException) as err:
+            summary = self._reset(lambda m: setattr(self.status, "value", e(m)))
+        except SHOWN_ERRORS as err:
             summary = f"Reset failed: {err}"
         self._hide_question(summary)
         self.refresh()

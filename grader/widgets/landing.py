@@ -5,18 +5,11 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from grader import curriculum
 from grader.errors import GraderError
 from grader.services.progress import ChapterProgress, by_chapter, progress_path
 from grader.services.status import engine_status
 
-CHAPTERS = {
-    "01": ("01-dockerfile", "Dockerfile", "instructions, layers, build context, cache"),
-    "02": ("02-ports", "Port mapping", "EXPOSE vs publishing, -p and -P, conflicts"),
-    "03": ("03-networks", "Network modes", "bridge, veth pairs, user-defined networks, host, none"),
-    "04": ("04-namespaces", "Namespaces", "pid, net, ipc, uts, mnt, user; nsenter"),
-    "05": ("05-volumes", "Volumes and bind mounts", "named volumes, bind mounts, read-only, sharing"),
-    "06": ("06-multistage", "Multi-stage builds", "builder and runtime stages, image size"),
-}
 e = html.escape
 
 
@@ -76,9 +69,10 @@ def chapters_html(course: Path | None = None) -> str:
     course = course or course_dir()
     progress = by_chapter()
     rows = []
-    for number, (folder, title, about) in CHAPTERS.items():
+    for chapter in curriculum.CHAPTERS:
+        number, title, about = chapter.number, chapter.title, chapter.summary
         p = progress.get(number, ChapterProgress(number, 0, 0, 0.0, 0.0))
-        notebook = chapter_notebook(course, folder)
+        notebook = chapter_notebook(course, chapter.folder)
         # relative to this notebook (00-start-here/): JupyterLab opens such links in a new tab of its own
         name = f"<a href='../{e(notebook)}'>{number} {e(title)}</a>" if notebook else f"{number} {e(title)} (soon)"
         done = " &#10004;" if p.done else ""

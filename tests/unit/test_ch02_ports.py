@@ -9,7 +9,8 @@ from grader.checks.base import Context
 from grader.checks.port_answers import PublishedPortAnswers, probe_address, probe_targets
 from grader.checks.port_conflict import PortConflictAnswer, answer_text, parse_conflict
 from grader.checks.port_published import PortPublished
-from grader.facts.containers import PortBinding
+from grader.facts.containers import ContainerFacts, PortBinding
+from grader.facts.inventory import PublishedPorts
 from grader.facts.networks import HttpAnswer
 from grader.pictures.ports import port_map_html, port_rows
 from tests.unit.fakes import FakeFacts
@@ -145,7 +146,7 @@ def test_conflict_answer_must_match_the_port_the_holder_holds() -> None:
 def test_port_picture_escapes_and_lists_every_binding() -> None:
     evil = container({"80/tcp": bind(("0.0.0.0", "8000"), ("::", "8000")), "81/tcp": None})
     evil["Name"] = "/<script>x</script>"
-    rows = port_rows([evil])
+    rows = port_rows([PublishedPorts.of(ContainerFacts(None, evil))])  # type: ignore[arg-type]
     assert [(r.host, r.target) for r in rows[0].bindings] == [("0.0.0.0:8000", "80/tcp"), ("[::]:8000", "80/tcp")]
     assert rows[0].unpublished == ["81/tcp"]
     html = port_map_html(rows)

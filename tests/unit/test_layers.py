@@ -49,11 +49,6 @@ CHAIN = Chain(
 # matches a violation fails test_allow_list_is_current: delete it when your change fixes it.
 # The list must end empty; never add to it.
 ALLOWED: dict[tuple[str, ...], str] = {
-    # pictures and the engine panel read the raw Docker API: they move to typed facts
-    ("sdk", "grader.pictures.namespaces", "docker"): "pictures read facts",
-    ("sdk", "grader.pictures.ports", "docker"): "pictures read facts",
-    ("sdk", "grader.pictures.topology", "docker"): "pictures read facts",
-    ("sdk", "grader.widgets.engine_view", "docker"): "engine panel reads facts and calls services",
     # chapters/__init__.py loads chNN.py lazily, and each chNN.py imports Exercise from chapters/__init__.py
     (
         "acyclic",

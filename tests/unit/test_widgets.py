@@ -14,6 +14,7 @@ import grader.widgets as widgets
 from grader.checks.result import CheckResult, Part
 from grader.errors import GraderError
 from grader.facts.containers import PortBinding
+from grader.facts.inventory import read_inventory
 from grader.services import progress as progress_record
 from grader.widgets.check_button import CheckWidget, live_view
 from grader.widgets.engine_view import engine_html
@@ -169,6 +170,7 @@ class FakeApi:
                 "Ports": [*ports, {**ports[0], "IP": "::"}],
             },
             {"Names": ["/course-probe-1"], "Labels": {"org.docker-course.probe": "true"}, "Ports": []},
+            {"Names": ["/docker-course-lab"], "Labels": {"org.docker-course.managed": "lab"}, "Ports": []},
         ]
 
     def networks(self) -> list[dict[str, Any]]:
@@ -182,14 +184,16 @@ class FakeApi:
 
 
 def test_engine_view_lists_objects_escaped_without_probes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Containers (IPv4/IPv6 twins once, a browser link), networks, volumes, images; probes hidden."""
+    """Containers (IPv4/IPv6 twins once, a browser link), networks, volumes, images; probes and labs hidden."""
     monkeypatch.setattr("grader.widgets.links.server_base_url", lambda: "/")
 
     class Client:
         api = FakeApi()
 
-    page = engine_html(Client())  # type: ignore[arg-type]
-    assert "web&lt;1&gt;" in page and "course-probe" not in page
+    inventory = read_inventory(Client())  # type: ignore[arg-type]
+    assert [c.name for c in inventory.containers] == ["web<1>"]
+    page = engine_html(inventory)
+    assert "web&lt;1&gt;" in page and "course-probe" not in page and "docker-course-lab" not in page
     assert page.count(":8000&rarr;80/tcp") == 1 and "href='/proxy/8000/'" in page
     assert "172.17.0.0/16" in page and "course-db-data" in page and "4.0 MB" in page
 
@@ -253,12 +257,15 @@ def test_engine_panel_resets_only_after_confirmation(monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr("grader.widgets.links.server_base_url", lambda: "/")
     resets: list[object] = []
-    monkeypatch.setattr(engine_view, "reset_lab", lambda client, report: resets.append(client) or "Reset: 1 removed.")
 
     class Client:
         api = FakeApi()
 
-    panel = engine_view.EnginePanel(client_factory=Client)
+    def reset(report: Any) -> str:
+        resets.append(report)
+        return "Reset: 1 removed."
+
+    panel = engine_view.EnginePanel(read=lambda: read_inventory(Client()), reset=reset)  # type: ignore[arg-type]
     assert "web&lt;1&gt;" in panel.view.value and panel.confirm_box.layout.display == "none"
     panel.reset_button.click()
     assert panel.confirm_box.layout.display == "flex" and resets == []
@@ -268,3 +275,17 @@ def test_engine_panel_resets_only_after_confirmation(monkeypatch: pytest.MonkeyP
     panel.confirm.click()
     assert len(resets) == 1 and "Reset: 1 removed." in panel.status.value
     assert not panel.reset_button.disabled
+
+
+def test_engine_panel_shows_an_engine_that_does_not_answer_as_one_line() -> None:
+    """A dead engine on refresh or reset is one red line, never a traceback."""
+    from grader.errors import EngineUnavailable
+    from grader.widgets import engine_view
+
+    def dead(*_: Any) -> Any:
+        raise EngineUnavailable("The lab <x> does not answer.")
+
+    panel = engine_view.EnginePanel(read=dead, reset=dead)
+    assert "The lab &lt;x&gt; does not answer." in panel.view.value
+    panel.reset()
+    assert "Reset failed" in panel.status.value and not panel.reset_button.disabled
