@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import docker
-from docker.errors import NotFound as DockerNotFound
 
 from grader.engine.settings import COURSE_LABEL, PROBE_LABEL
-from grader.errors import EngineUnavailable
-from grader.facts.containers import ContainerFacts, PortBinding
+from grader.errors import EngineUnavailable, NotFound
+from grader.facts.containers import ContainerFacts, PortBinding, joined_container
 from grader.facts.engine_errors import ENGINE_ERRORS
 
 
@@ -134,17 +133,18 @@ def learner_containers(client: docker.DockerClient) -> list[ContainerFacts]:
     Raises:
         EngineUnavailable: the engine did not answer.
     """
-    found = []
     try:
-        for summary in client.api.containers(filters={"status": "running"}):
-            if not is_learners(summary.get("Labels")):
-                continue
-            try:
-                found.append(ContainerFacts(client, client.api.inspect_container(summary["Id"])))
-            except DockerNotFound:
-                continue  # removed while we were looking
+        summaries = client.api.containers(filters={"status": "running"})
     except ENGINE_ERRORS as e:
         raise EngineUnavailable(f"The course engine did not answer ({e}).") from e
+    found = []
+    for summary in summaries:
+        if not is_learners(summary.get("Labels")):
+            continue
+        try:
+            found.append(ContainerFacts.read(client, summary["Id"]))
+        except NotFound:
+            continue  # removed while we were looking
     return sorted(found, key=lambda f: f.name)
 
 
@@ -159,10 +159,9 @@ class PublishedPorts:
 
     @classmethod
     def of(cls, facts: ContainerFacts) -> PublishedPorts:
-        ports = (facts.attrs.get("NetworkSettings") or {}).get("Ports") or {}
-        return cls(
-            facts.name,
-            facts.image_ref,
-            tuple(facts.port_bindings),
-            tuple(sorted(key for key, bindings in ports.items() if not bindings)),
-        )
+        """The ports of ``facts``; a container without a network namespace of its own publishes nothing."""
+        mode = facts.network_mode
+        own_namespace = mode not in ("host", "none") and joined_container(mode) is None
+        published = {f"{b.container_port}/{b.protocol}" for b in facts.port_bindings}
+        unpublished = sorted(facts.exposed_ports - published) if own_namespace else []
+        return cls(facts.name, facts.image_ref, tuple(facts.port_bindings), tuple(unpublished))

@@ -146,7 +146,7 @@ def test_conflict_answer_must_match_the_port_the_holder_holds() -> None:
 def test_port_picture_escapes_and_lists_every_binding() -> None:
     evil = container({"80/tcp": bind(("0.0.0.0", "8000"), ("::", "8000")), "81/tcp": None})
     evil["Name"] = "/<script>x</script>"
-    rows = port_rows([PublishedPorts.of(ContainerFacts(None, evil))])  # type: ignore[arg-type]
+    rows = port_rows([PublishedPorts.of(ContainerFacts(evil))])
     assert [(r.host, r.target) for r in rows[0].bindings] == [("0.0.0.0:8000", "80/tcp"), ("[::]:8000", "80/tcp")]
     assert rows[0].unpublished == ["81/tcp"]
     html = port_map_html(rows)
