@@ -2,25 +2,26 @@
 
 Releases the 01-mini fixture assignment (or --assignment from course/), submits it
 for --students students (the reference answers), grades the class with
-`docker-course grade` at 1 and N workers, and prints a table and, with --json,
-one JSON object. Everything lives under build/bench-grading-*, removed at the end;
-grading labs are removed by the grader itself.
-Run: .venv/bin/python bench/grading.py [--json] [--students 4] [--workers 2]
+`docker-course grade` at 1 and N workers, and writes bench/results/grading.json
+(ratio ``grading_parallel_vs_sequential``: throughput over the sequential run's).
+Everything lives under build/test-artifacts/class-*, removed at the end; grading
+labs (dcgrade-*) are removed by the grader itself, and the script checks that
+none of those it made is left.
+
+Run: .venv/bin/python bench/grading.py [--students 4] [--workers 2] [--assignment 01-mini]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from harness import Bench, host_engine
 
-from tests.classroom.class_support import FIXTURES, ClassRoom, grading_leftovers  # noqa: E402
-from tests.support import REPO  # noqa: E402
+from tests.classroom.class_support import FIXTURES, ClassRoom, grading_leftovers
+from tests.support import REPO
 
 
 def grade_once(room: ClassRoom, assignment: str, workers: int) -> float:
@@ -32,44 +33,40 @@ def grade_once(room: ClassRoom, assignment: str, workers: int) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--json", action="store_true")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--assignment", default="01-mini", help="01-mini (fixture) or a course/ chapter")
     args = parser.parse_args()
+    bench = Bench("grading")
+    bench.engine("host", host_engine())
     source = FIXTURES if args.assignment == "01-mini" else REPO / "course"
+    before = {name for names in grading_leftovers().values() for name in names}  # other people's runs
     room = ClassRoom(source)
     try:
         room.release(args.assignment)
         solutions = room.solutions(args.assignment)
         for i in range(args.students):
             room.submit(f"student{i:02d}", args.assignment, solutions)
-        sequential = grade_once(room, args.assignment, 1)
-        parallel = grade_once(room, args.assignment, args.workers)
+        sequential = bench.value("grading_sequential_1_worker", grade_once(room, args.assignment, 1))
+        parallel = bench.value(
+            f"grading_parallel_{args.workers}_workers", grade_once(room, args.assignment, args.workers)
+        )
     finally:
         shutil.rmtree(room.course.root, ignore_errors=True)
-    left = grading_leftovers()
-    result = {
-        "assignment": args.assignment,
-        "students": args.students,
-        "workers": args.workers,
-        "sequential_seconds": round(sequential, 1),
-        "parallel_seconds": round(parallel, 1),
-        "sequential_students_per_minute": round(args.students / sequential * 60, 2),
-        "parallel_students_per_minute": round(args.students / parallel * 60, 2),
-        "seconds_per_student_sequential": round(sequential / args.students, 1),
-        "leftovers_on_host": left,
-    }
-    if args.json:
-        print(json.dumps(result, indent=2))
-    else:
-        print(f"{'what':44} figure")
-        print(f"{'assignment / students':44} {args.assignment} / {args.students}")
-        print(f"{'sequential (1 worker)':44} {sequential:.1f} s, {result['sequential_students_per_minute']} /min")
-        print(
-            f"{f'parallel ({args.workers} workers)':44} {parallel:.1f} s, {result['parallel_students_per_minute']} /min"
-        )
+    bench.value("students", args.students, unit="")
+    bench.value("students_per_minute_sequential", args.students / sequential.median * 60, unit="/min")
+    bench.value(f"students_per_minute_{args.workers}_workers", args.students / parallel.median * 60, unit="/min")
+    bench.ratio("grading_parallel_vs_sequential", sequential.median, parallel.median)
+    bench.notes.append(
+        f"{args.assignment}, {args.students} submissions (reference answers), each in its own fresh lab; "
+        "one run each (a class takes minutes); the plain-nbgrader baseline and the 30-submission class of "
+        "issue 17 are not measured yet"
+    )
+    left = sorted({name for names in grading_leftovers().values() for name in names} - before)
+    bench.value("leftovers_grading_labs_volumes_networks", len(left), unit="")
+    print(f"[bench] grading leftovers on the host engine: {len(left)} {left}")
+    bench.finish()
     return 1 if left else 0
 
 

@@ -116,21 +116,23 @@ class EngineSession:
                     path.write_bytes(content)
                 else:
                     path.write_text(content)
-            self.client.images.build(
-                path=str(ctx), tag=tag, rm=True, forcerm=True, buildargs=buildargs, target=target
-            )
+            self.client.images.build(path=str(ctx), tag=tag, rm=True, forcerm=True, buildargs=buildargs, target=target)
 
     def check(self, exercise_id: str, **answers: Any) -> CheckResult:
         """Run an exercise's checks against the test lab."""
         return run_exercise(exercise_id, answers, client=self.client)
 
-    def execute_notebook(self, notebook: Path, timeout: int = 900, cell_timeout: int = 600) -> nbformat.NotebookNode:
+    def execute_notebook(
+        self, notebook: Path, timeout: int = 900, cell_timeout: int = 600, output: Path | None = None
+    ) -> nbformat.NotebookNode:
         """Execute a notebook top to bottom inside the lab (cwd: its folder); return the result.
 
         Errors in cells do not stop the run (``--allow-errors``): callers inspect outputs.
+        The executed copy is kept at ``output`` (default: a new file in build/test-artifacts/),
+        which must be under a folder the lab mounts.
         """
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        out = ARTIFACTS / f"{notebook.stem}-{uuid.uuid4().hex[:6]}.ipynb"
+        out = output or ARTIFACTS / f"{notebook.stem}-{uuid.uuid4().hex[:6]}.ipynb"
         command = " ".join(
             shlex.quote(a)
             for a in [
@@ -199,7 +201,11 @@ def release(assignment: str) -> Path:
     env = dict(os.environ, DOCKER_COURSE_NBGRADER_ROOT=str(root), PATH=path)
     done = subprocess.run(
         [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, f"nbgrader generate_assignment {assignment} failed:\n{done.stdout}\n{done.stderr}"
     return root / "release" / assignment
@@ -216,3 +222,37 @@ def scores(nb: nbformat.NotebookNode) -> dict[str, tuple[float, float]]:
             score, max_score = utils.determine_grade(cell)
             out[meta["grade_id"]] = (float(score or 0), float(max_score or 0))
     return out
+
+
+def engine_now(client: docker.DockerClient) -> str:
+    """The engine's own clock, as the events API's ``seconds.nanoseconds``: a mark to read events from.
+
+    Every event the engine reported before this call has a ``timeNano`` at or below the mark, so
+    ``containers_created(client, since=mark, until=engine_now(client))`` needs no sleep to step
+    past the one-second resolution of whole-second marks.
+    """
+    stamp = str(client.info()["SystemTime"])  # RFC 3339 with nanoseconds, e.g. 2026-12-01T08:45:01.123456789Z
+    return events_time(stamp)
+
+
+def events_time(stamp: str) -> str:
+    """RFC 3339 (nanoseconds, ``Z`` or an offset) -> the events API's ``seconds.nanoseconds``."""
+    import datetime
+    import re
+
+    found = re.fullmatch(r"(.+?T\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)", stamp)
+    if not found:
+        raise ValueError(f"not an RFC 3339 time: {stamp!r}")
+    whole, fraction, zone = found.groups()
+    moment = datetime.datetime.fromisoformat(whole + ("+00:00" if zone == "Z" else zone))
+    return f"{int(moment.timestamp())}.{(fraction or '0').ljust(9, '0')}"
+
+
+def containers_created(client: docker.DockerClient, since: str, until: str) -> list[str]:
+    """Names of containers the engine created after the mark ``since`` and up to ``until`` (engine_now)."""
+    seconds, _, nanos = since.partition(".")
+    floor = int(seconds) * 10**9 + int(nanos.ljust(9, "0")[:9])
+    events = client.events(since=since, until=until, filters={"type": "container", "event": "create"}, decode=True)
+    return [
+        e.get("Actor", {}).get("Attributes", {}).get("name", "?") for e in events if int(e.get("timeNano", 0)) > floor
+    ]

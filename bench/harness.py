@@ -1,0 +1,295 @@
+"""The benchmark harness: repeated timings, the machine they ran on, one JSON file per benchmark.
+
+Each benchmark script makes a :class:`Bench`, measures with :meth:`Bench.time`
+(median, min and max of repeated runs) or records a single value, adds ratios
+to its baselines measured in the same run, and calls :meth:`Bench.finish`, which
+writes ``bench/results/NAME.json``::
+
+    {"benchmark": NAME, "machine": {...}, "figures": {...}, "ratios": {...}}
+
+and prints a table. Speed is measured here, never asserted in tests; the only
+assertion is that a benchmark leaves nothing behind (:func:`leftovers`).
+
+Benchmarks use their own labs (``docker-course-bench-*``) and remove them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+import docker  # noqa: E402
+
+from grader.engine import catalogue, image_cache, lab, provisioning  # noqa: E402
+from grader.engine.install import ensure_host_engine  # noqa: E402
+from grader.engine.settings import COURSE_LABEL, Settings  # noqa: E402
+
+RESULTS_ENV = "DOCKER_COURSE_BENCH_RESULTS"  # where results go (run_all --quick: not the published ones)
+RESULTS = Path(os.environ.get(RESULTS_ENV) or REPO / "bench" / "results")
+PREFIX = "docker-course-bench-"
+SHARED_MACHINE_NOTE = (
+    "2-core VM shared with about six engineers working in parallel (their tests and labs ran meanwhile): "
+    "figures are upper bounds; compare ratios, which are measured against baselines in the same run"
+)
+
+
+@dataclass
+class Figure:
+    """One measured figure: the median of ``runs`` repetitions, with min and max (or one value)."""
+
+    median: float
+    min: float
+    max: float
+    runs: int
+    unit: str = "s"
+
+    def as_json(self) -> dict[str, Any]:
+        digits = 4 if self.unit == "s" else 2
+        return {
+            "median": round(self.median, digits),
+            "min": round(self.min, digits),
+            "max": round(self.max, digits),
+            "runs": self.runs,
+            "unit": self.unit,
+        }
+
+
+def summarise(samples: list[float], unit: str = "s") -> Figure:
+    """A Figure over ``samples`` (at least one)."""
+    return Figure(statistics.median(samples), min(samples), max(samples), len(samples), unit)
+
+
+def timed(action: Callable[[], object]) -> float:
+    """Seconds ``action()`` took (wall clock)."""
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+@dataclass
+class Bench:
+    """One benchmark run: its figures, ratios, notes and the machine, written by :meth:`finish`."""
+
+    name: str
+    figures: dict[str, Figure] = field(default_factory=dict)
+    ratios: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    engines: dict[str, dict[str, str]] = field(default_factory=dict)
+    samples: dict[str, list[float]] = field(default_factory=dict)
+    started: float = field(default_factory=time.time)
+    load_before: tuple[float, float, float] = field(default_factory=os.getloadavg)
+
+    def time(
+        self,
+        key: str,
+        action: Callable[[], object],
+        runs: int,
+        warmup: int = 0,
+        before: Callable[[], object] | None = None,
+    ) -> Figure:
+        """Run ``action`` ``warmup`` + ``runs`` times and record the timed ``runs`` under ``key``.
+
+        ``before`` runs untimed before each repetition (e.g. remove what the action reuses).
+        Timing the same ``key`` again pools the samples (a baseline measured beside each phase).
+        """
+        samples = self.samples.setdefault(key, [])
+        for n in range(warmup + runs):
+            if before is not None:
+                before()
+            took = timed(action)
+            if n >= warmup:
+                samples.append(took)
+        figure = summarise(samples)
+        self.figures[key] = figure
+        return figure
+
+    def value(self, key: str, value: float, unit: str = "s") -> Figure:
+        """Record a single measured value (one run) under ``key``."""
+        figure = Figure(value, value, value, 1, unit)
+        self.figures[key] = figure
+        return figure
+
+    def ratio(self, key: str, numerator: float, denominator: float) -> float:
+        """Record ``numerator / denominator`` (both from this run) under ``key``."""
+        self.ratios[key] = round(numerator / denominator, 2) if denominator else float("nan")
+        return self.ratios[key]
+
+    def engine(self, role: str, client: docker.DockerClient) -> None:
+        """Read the version of an engine ("host", "lab") now, for the machine info (a lab goes away)."""
+        self.engines[role] = engine_version(client)
+
+    def finish(self) -> Path:
+        """Write ``bench/results/NAME.json``, print the table, return the file."""
+        out = {
+            "benchmark": self.name,
+            "machine": machine(self.engines, self.load_before),
+            "figures": {k: f.as_json() for k, f in self.figures.items()},
+            "ratios": self.ratios,
+            "notes": [SHARED_MACHINE_NOTE, *self.notes],
+            "took_s": round(time.time() - self.started, 1),
+        }
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        path = RESULTS / f"{self.name}.json"
+        path.write_text(json.dumps(out, indent=1) + "\n")
+        print(table(out))
+        print(f"[bench] written to {path}")
+        return path
+
+
+def table(result: dict[str, Any]) -> str:
+    """The text table of one results file (figures, then ratios)."""
+    lines = [f"== {result['benchmark']}", f"{'figure':52} {'median':>10} {'min':>10} {'max':>10} {'runs':>5}"]
+    for key, f in result["figures"].items():
+        unit = f["unit"]
+        lines.append(
+            f"{key:52} {_fmt(f['median'], unit):>10} {_fmt(f['min'], unit):>10} {_fmt(f['max'], unit):>10} "
+            f"{f['runs']:>5}"
+        )
+    for key, value in result["ratios"].items():
+        lines.append(f"{'ratio ' + key:52} {value:>10}")
+    return "\n".join(lines)
+
+
+def _fmt(value: float, unit: str) -> str:
+    if unit != "s":
+        return f"{value:g} {unit}"
+    return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def machine(engines: dict[str, dict[str, str]], load_before: tuple[float, float, float]) -> dict[str, Any]:
+    """Cores, memory, kernel, cgroup version, engine versions, git commit and load of this machine."""
+    return {
+        "cores": os.cpu_count(),
+        "memory_gb": round(_meminfo_kb("MemTotal") / 1024**2, 1),
+        "kernel": platform.release(),
+        "os": _os_release(),
+        "cgroup": "v2" if Path("/sys/fs/cgroup/cgroup.controllers").exists() else "v1",
+        "python": platform.python_version(),
+        "docker_sdk": docker.__version__,
+        "git_commit": _git("rev-parse", "--short=12", "HEAD"),
+        "git_dirty": bool(_git("status", "--porcelain", "--untracked-files=no")),
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        **{f"{role}_engine": version for role, version in engines.items()},
+    }
+
+
+def engine_version(client: docker.DockerClient) -> dict[str, str]:
+    """An engine's version and API version (or why they could not be read)."""
+    try:
+        version = client.version()
+    except Exception as e:  # noqa: BLE001 - machine info must not fail a finished benchmark
+        return {"error": str(e)[:120]}
+    return {"version": str(version.get("Version")), "api": str(version.get("ApiVersion"))}
+
+
+def _meminfo_kb(key: str) -> int:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def _os_release() -> str:
+    try:
+        for line in Path("/etc/os-release").read_text().splitlines():
+            if line.startswith("PRETTY_NAME="):
+                return line.split("=", 1)[1].strip('"')
+    except OSError:
+        pass
+    return platform.system()
+
+
+def _git(*args: str) -> str:
+    done = subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+# ---- the engine API the benchmarks use (one place to adapt when it changes) ----------------------
+
+BASE_TAGS: tuple[str, ...] = catalogue.COURSE_BASE_TAGS
+LAB_IMAGE: str = catalogue.LAB_IMAGE
+
+
+def provision(client: docker.DockerClient, tags: list[str] | None = None) -> None:
+    """Make images exist on ``client``'s engine and in the cache (``DOCKER_COURSE_CACHE``); all when empty."""
+    provisioning.provision(client, tags)
+
+
+def load_images(client: docker.DockerClient, tags: list[str]) -> None:
+    """Load base images into an engine from the tarball cache."""
+    image_cache.load_into(client, tags)
+
+
+def tarball_of(tag: str) -> Path:
+    """The cached tarball of an image."""
+    return image_cache.tarball(catalogue.BY_TAG[tag])
+
+
+# ---- labs and leftovers ------------------------------------------------------------------------
+
+
+def host_engine() -> docker.DockerClient:
+    """The host engine (where bench labs run)."""
+    return ensure_host_engine()
+
+
+def start_lab(host: docker.DockerClient, name: str, base_images: list[str] | None = None) -> docker.DockerClient:
+    """Start (or reuse) the bench lab ``name`` without JupyterLab; a client on its engine.
+
+    ``base_images``: the base images loaded into it (default: all).
+    """
+    settings = Settings.load()
+    lab.up(host, settings, name=name, jupyter=False, base_images=base_images)
+    return lab.lab_engine(settings, name)
+
+
+def remove_lab(host: docker.DockerClient, name: str) -> None:
+    """Remove a bench lab, its engine volume and its state folder (its socket, progress file)."""
+    lab.down(host, name, keep_data=False)
+    shutil.rmtree(Settings.load().lab_run_dir(name).parent, ignore_errors=True)
+
+
+def leftovers(host: docker.DockerClient, prefix: str = PREFIX) -> dict[str, list[str]]:
+    """Labs, containers, networks and volumes on the host engine whose name starts with ``prefix``."""
+    containers = [(c.get("Names") or ["/?"])[0].lstrip("/") for c in host.api.containers(all=True)]
+    labs = [
+        (c.get("Names") or ["/?"])[0].lstrip("/")
+        for c in host.api.containers(all=True, filters={"label": f"{COURSE_LABEL}=lab"})
+    ]
+    return {
+        "labs": sorted(n for n in labs if n.startswith(prefix)),
+        "containers": sorted(n for n in containers if n.startswith(prefix)),
+        "networks": sorted(n.name for n in host.networks.list() if (n.name or "").startswith(prefix)),
+        "volumes": sorted(v.name for v in host.volumes.list() if (v.name or "").startswith(prefix)),
+    }
+
+
+def record_leftovers(bench: Bench, host: docker.DockerClient, prefix: str = PREFIX) -> bool:
+    """Record and print the leftover counts (each must be 0); True when nothing was left.
+
+    Callers write their results first, then exit non-zero when this was False.
+    """
+    left = leftovers(host, prefix)
+    for kind, names in left.items():
+        bench.value(f"leftovers_{kind}", len(names), unit="")
+    print(f"[bench] leftovers on the host engine ({prefix}*): " + ", ".join(f"{k} {len(v)}" for k, v in left.items()))
+    if any(left.values()):
+        bench.notes.append(f"LEFT BEHIND: {left}")
+        print(f"[bench] {bench.name} left objects behind: {left}", file=sys.stderr)
+        return False
+    return True
