@@ -194,7 +194,26 @@ def build_parser() -> argparse.ArgumentParser:
         prog="docker-course", description="An interactive Docker course, checked against the real engine."
     )
     sub = parser.add_subparsers(dest="command", required=True)
+    # the order of these calls is the order `--help` lists the commands in
+    _add_engine_commands(sub)
+    _add_exercise_commands(sub)
+    _add_class_commands(sub)
+    lst = sub.add_parser("list", help="list the exercises")
+    lst.set_defaults(func=cmd_list)
+    doctor = sub.add_parser("doctor", help="what a failing setup needs looked at: engines, kernel, disk, limits")
+    doctor.add_argument("--json", action="store_true", help="machine-readable findings")
+    doctor.set_defaults(func=cmd_doctor)
+    from grader.cli_workspace import add_workspace_commands
 
+    add_workspace_commands(sub)
+    return parser
+
+
+Subparsers = Any  # argparse's _SubParsersAction is private
+
+
+def _add_engine_commands(sub: Subparsers) -> None:
+    """``up``, ``engine up|status|down|reset`` and the top-level ``reset``."""
     up = sub.add_parser("up", help="set everything up and start the course (engine, images, JupyterLab)")
     _engine_options(up)
     up.set_defaults(func=cmd_up)
@@ -219,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--name", help="lab container name (default from config)")
     engine.set_defaults(func=cmd_engine)
 
+
+def _add_exercise_commands(sub: Subparsers) -> None:
+    """``images``, ``prepare`` and ``check``."""
     images = sub.add_parser("images", help="provision the base images (offline by default)")
     images.add_argument("names", nargs="*", help="only these (busybox, python:3.11, ...)")
     images.add_argument("--pull", action="store_true", help="pull the official images from a registry")
@@ -235,6 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--answer", action="append", type=_parse_answer, metavar="NAME=VALUE", help="an answer variable")
     check.set_defaults(func=cmd_check)
 
+
+def _add_class_commands(sub: Subparsers) -> None:
+    """``grade`` and ``feedback`` (instructors)."""
     grade = sub.add_parser("grade", help="autograde submitted/<student>/<assignment> with nbgrader, a fresh lab each")
     grade.add_argument("assignment", help="an assignment (e.g. 01-dockerfile) or all")
     grade.add_argument("--workers", type=int, default=1, help="submissions graded in parallel (default 1)")
@@ -249,17 +274,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--hidden", choices=["score", "hint", "full"], default="hint", help="what hidden tests show (default hint)"
     )
     feedback.set_defaults(func=cmd_feedback)
-
-    lst = sub.add_parser("list", help="list the exercises")
-    lst.set_defaults(func=cmd_list)
-
-    doctor = sub.add_parser("doctor", help="what a failing setup needs looked at: engines, kernel, disk, limits")
-    doctor.add_argument("--json", action="store_true", help="machine-readable findings")
-    doctor.set_defaults(func=cmd_doctor)
-    from grader.cli_workspace import add_workspace_commands
-
-    add_workspace_commands(sub)
-    return parser
 
 
 def _engine_options(p: argparse.ArgumentParser) -> None:
