@@ -31,6 +31,7 @@ def answers(name: str, port: int = 80, points: float = 1) -> PublishedPortAnswer
         name=name,
         container_port=port,
         image=WEB,
+        contains="course web",
         title=f"{name}'s port {port} answers HTTP 200 from the engine host",
     )
 
@@ -115,6 +116,7 @@ EXERCISES: list[Exercise] = [
                 container="web-second",
                 holder="web-fixed",
                 host_port=8000,
+                failing_run=f"docker run -d --name web-second -p 8000:80 {WEB}",
                 title="conflict_error holds Docker's error for host port 8000 already allocated",
                 missing_hint="Run web-fixed with -p 8000:80 first (exercise 3): it must hold port 8000.",
             ),

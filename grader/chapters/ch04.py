@@ -122,7 +122,14 @@ EXERCISES: list[Exercise] = [
                 "--pid host --cap-add SYS_ADMIN --cap-add SYS_PTRACE busybox nsenter -n -t 1 ip addr",
             ),
             NamespaceMode(points=1, name="nsenter-demo", namespace="pid", mode="host"),
-            ContainerPrivilege(points=1, name="nsenter-demo"),
+            ContainerPrivilege(
+                points=1,
+                name="nsenter-demo",
+                capabilities=("SYS_ADMIN", "SYS_PTRACE"),
+                hint="nsenter needs CAP_SYS_ADMIN (to call setns) and CAP_SYS_PTRACE (to open another process's "
+                "/proc/PID/ns): least privilege is --cap-add SYS_ADMIN --cap-add SYS_PTRACE; --privileged "
+                "gives everything, where the host allows it.",
+            ),
             HostInterfacesListed(points=2, name="nsenter-demo"),
         ],
     ),

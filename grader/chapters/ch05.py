@@ -80,6 +80,12 @@ EXERCISES: list[Exercise] = [
                 container="db-2",
                 key="greeting",
                 value="hello",
+                port=8080,
+                hints={
+                    "no_key": "Store it in the first container while it mounts the same volume "
+                    "(docker exec NAME kv put KEY VALUE).",
+                    "no_answer": f"run {KV} with its own command.",
+                },
                 title="GET /greeting on db-2 returns hello",
                 missing_hint=f"db-2 must be running: docker run -d --name db-2 {DB_FLAGS}",
             ),
@@ -114,6 +120,10 @@ EXERCISES: list[Exercise] = [
                 container="reader",
                 destination="/config",
                 title="/config is read-only: a write inside fails",
+                hints={
+                    "writable": 'Add `:ro` (-v "$PWD/config:/config:ro") or `readonly` with --mount, and recreate '
+                    "the container.",
+                },
                 missing_hint=READER_MISSING,
             ),
             MountedFile(

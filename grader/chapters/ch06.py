@@ -86,6 +86,11 @@ EXERCISES: list[Exercise] = [
                 present=False,
                 full_base=FULL,
                 title="no compiler and no pip cache in the final image",
+                hints={
+                    "full_base": f"start the last stage with `FROM {RUNTIME}`.",
+                    "compiler_copied": "Copy only the wheel (e.g. /wheels) from the builder.",
+                    "pip_cache": "copy only the wheel from the builder, and install with `pip install --no-cache-dir`.",
+                },
                 missing_hint=_build(SLIM, "ex2"),
             ),
             ImageSizeRatio(
@@ -94,6 +99,8 @@ EXERCISES: list[Exercise] = [
                 other=FAT,
                 max_ratio=0.5,
                 title=f"at most half the size of {FAT}",
+                hint=f"Too big: base the final stage on {RUNTIME} and copy only the built wheel into it "
+                "(no compiler, no source tree, no caches). Compare with `docker images course/app`.",
                 missing_hint=f"Both images must exist: {SLIM} (this exercise) and {FAT} (exercise 1), "
                 "which the size is compared with.",
             ),
@@ -108,6 +115,10 @@ EXERCISES: list[Exercise] = [
                 tag=BUILDER,
                 present=True,
                 title="the builder stage has gcc",
+                hints={
+                    "no_compiler": f"{BUILDER} should be the builder stage alone: build it with `--target builder` "
+                    f"(the final stage has no compiler), from a builder stage FROM {FULL}.",
+                },
                 missing_hint=_build(BUILDER, "ex2", "--target builder "),
             ),
             ImagePathSearch(
@@ -139,6 +150,12 @@ EXERCISES: list[Exercise] = [
                 tag=HELLO,
                 path="/hello",
                 title="/hello is statically linked",
+                hints={
+                    "missing": "Copy the compiled program to /hello: `COPY --from=builder /hello /hello`.",
+                    "not_elf": "Compile hello.c in the builder stage (gcc) and copy the binary; a script needs an "
+                    "interpreter that scratch does not have.",
+                    "dynamic": "Link it statically: `gcc -static -o /hello hello.c`.",
+                },
                 missing_hint=_build(HELLO, "ex4"),
             ),
             ImageLayerCount(

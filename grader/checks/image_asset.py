@@ -46,7 +46,7 @@ class ImageAsset(Check):
         if copied is not None:
             hint = (
                 "The archive itself was copied, not extracted (a tar COPYed instead of ADDed?): "
-                f"COPY never extracts; `ADD {self.asset.split('/', 1)[-1]} {self.path}/` unpacks a local tar."
+                f"COPY never extracts; `ADD {self._source()} {self.path}/` unpacks a local tar."
             )
             if copied.kind == "dir":
                 hint = f"ADD extracts into the destination folder: give {self.path}/ as destination."
@@ -61,20 +61,28 @@ class ImageAsset(Check):
                 False,
                 expected,
                 "; ".join(wrong),
-                f"`ADD {self.asset.split('/', 1)[-1]} {self.path}/` extracts the archive's files into {self.path}/ "
-                "(the build context must hold the assets folder).",
+                f"`ADD {self._source()} {self.path}/` extracts the archive's files into {self.path}/ "
+                f"(the build context must hold the {self._folder()} folder).",
             )
         return Outcome(True, expected, f"{len(members)} file(s) extracted, no {archive}")
 
+    def _source(self) -> str:
+        """The asset as the Dockerfile names it: relative to the chapter folder (the build context)."""
+        return self.asset.split("/", 1)[-1]
+
+    def _folder(self) -> str:
+        """The chapter's folder the asset sits in (``assets``)."""
+        return posixpath.dirname(self._source())
+
     def _file(self, found: FileInImage | None, data: bytes) -> Outcome:
         expected = f"{self.path} with the content of {self.asset}"
-        src = self.asset.split("/", 1)[-1]
+        src = self._source()
         if found is None:
             return Outcome(
                 False,
                 expected,
                 f"no {self.path}",
-                f"`COPY {src} {self.path}`, built with the chapter folder (which holds assets/) "
+                f"`COPY {src} {self.path}`, built with the chapter folder (which holds {self._folder()}/) "
                 "as the build context: `docker build -f <folder>/Dockerfile .`",
             )
         if found.kind != "file":

@@ -45,7 +45,8 @@ class ImageBuildTools(Check):
 
     ``full_base`` (the image that ships the compiler, python:3.11) lets a failure
     tell "the final stage is still FROM the full image" from "the compiler was
-    copied into the runtime stage".
+    copied into the runtime stage". ``hints``: ``no_compiler`` (the whole hint),
+    and the fix after each diagnosis: ``full_base``, ``compiler_copied``, ``pip_cache``.
     """
 
     tag: str = ""
@@ -54,6 +55,14 @@ class ImageBuildTools(Check):
     kind: ClassVar[str] = "build tools in image"
     REQUIRED = ("tag",)
     OBJECTS = {"tag": "image", "full_base": "image"}
+    HINTS = {
+        "no_compiler": "The image should be the build stage alone: build it with `--target STAGE`, from a "
+        "stage whose base ships a compiler.",
+        "full_base": "start the last stage from a slim base instead.",
+        "compiler_copied": "Copy only what the program needs from the builder.",
+        "pip_cache": "copy only what the program needs from the builder, and install with `pip install "
+        "--no-cache-dir`.",
+    }
 
     def describe(self) -> str:
         if self.title:
@@ -72,8 +81,7 @@ class ImageBuildTools(Check):
                 False,
                 expected,
                 "no C compiler anywhere in the image",
-                f"{self.tag} should be the builder stage alone: build it with `--target builder` "
-                "(the final stage has no compiler), from a builder stage FROM python:3.11.",
+                self.hint_for("no_compiler"),
             )
         expected = "no gcc and no pip cache (only the installed program)"
         caches = pip_caches(paths)
@@ -90,18 +98,15 @@ class ImageBuildTools(Check):
         if found_cc and self.full_base and self._based_on_full(ctx, image):
             hint = (
                 f"The final stage is still based on the full {self.full_base} image, which ships gcc: "
-                "start the last stage with `FROM python:3.11-slim`."
+                + self.hint_for("full_base")
             )
         elif found_cc:
             hint = (
                 "The compiler was copied into the runtime stage: a `COPY --from=builder` brought gcc "
-                "(or all of /usr, or /) along. Copy only the wheel (e.g. /wheels) from the builder."
+                "(or all of /usr, or /) along. " + self.hint_for("compiler_copied")
             )
         else:
-            hint = (
-                "pip's cache (~/.cache/pip) was copied into the runtime stage: copy only the wheel "
-                "from the builder, and install with `pip install --no-cache-dir`."
-            )
+            hint = "pip's cache (~/.cache/pip) was copied into the runtime stage: " + self.hint_for("pip_cache")
         return Outcome(False, expected, found, hint)
 
     def _based_on_full(self, ctx: Context, image: ImageFacts) -> bool:

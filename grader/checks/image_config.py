@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from grader.checks.base import Check, Context, Outcome
+from grader.facts.images import is_shell_form
 
 FIELDS = ("exposed_ports", "volumes", "user", "workdir", "cmd", "entrypoint", "onbuild", "env")
 
@@ -25,13 +26,19 @@ class ImageConfig(Check):
     CHOICES = {"field_name": FIELDS}
     OBJECTS = {"tag": "image"}
 
+    def declaration_problems(self) -> list[str]:
+        out = super().declaration_problems()
+        if self.exec_form and self.field_name not in ("cmd", "entrypoint"):
+            out.append(f"exec_form applies to cmd and entrypoint, not {self.field_name}")
+        return out
+
     def describe(self) -> str:
         return self.title or f"{self.field_name} of {self.tag}"
 
     def evaluate(self, ctx: Context) -> Outcome:
         value = getattr(ctx.facts.image(self.tag), self.field_name)
         if self.exec_form:
-            shell = bool(value) and value[:2] in (["/bin/sh", "-c"], ["sh", "-c"])
+            shell = is_shell_form(value)
             expected = f"{self.field_name} in exec form (a JSON array)"
             if not value:
                 return Outcome(False, expected, f"no {self.field_name}")
@@ -41,7 +48,7 @@ class ImageConfig(Check):
                     expected,
                     f"shell form {value}",
                     "Shell form runs `/bin/sh -c ...`, which ignores arguments given to `docker run`: "
-                    'write ENTRYPOINT ["..."] as a JSON array.',
+                    f'write {self.field_name.upper()} ["..."] as a JSON array.',
                 )
             return Outcome(True, expected, str(value))
         if self.equals is not None:

@@ -33,7 +33,7 @@ class ImageLabel(Check):
                 False,
                 expected,
                 f"no label {self.key} (labels: {shown or 'none'})",
-                f"Add `LABEL {self.key}=...` to the Dockerfile and rebuild (MAINTAINER is deprecated).",
+                f"Add `LABEL {self.key}=...` to the Dockerfile and rebuild.",
             )
         if self.value is None and not found_value.strip():
             return Outcome(False, expected, f"{self.key}=''", f"Give {self.key} a value.")

@@ -25,7 +25,7 @@ class ImageRun(Check):
     exit_code: int | None = 0
     timeout: float = 20
     kind: ClassVar[str] = "run image"
-    REQUIRED = ("tag",)
+    REQUIRED: ClassVar[tuple[str, ...]] = ("tag",)
     OBJECTS = {"tag": "image"}
 
     def describe(self) -> str:

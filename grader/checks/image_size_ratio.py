@@ -40,6 +40,5 @@ class ImageSizeRatio(Check):
             False,
             expected,
             found,
-            "Too big: base the final stage on python:3.11-slim and copy only the built wheel into it "
-            "(no compiler, no source tree, no caches). Compare with `docker images course/app`.",
+            f"Too big: leave build tools, sources and caches out of {self.tag} (compare with `docker images`).",
         )

@@ -11,13 +11,22 @@ from grader.facts.elf import NotElf, parse_elf
 
 @dataclass
 class ImageStaticBinary(Check):
-    """``path`` in ``tag`` is an ELF program without a PT_INTERP header (statically linked)."""
+    """``path`` in ``tag`` is an ELF program without a PT_INTERP header (statically linked).
+
+    ``hints``: ``missing`` (no such file), ``not_elf`` (a script, text), ``dynamic`` (the fix,
+    after the loader it needs is named).
+    """
 
     tag: str = ""
     path: str = ""
     kind: ClassVar[str] = "static binary"
     REQUIRED = ("tag", "path")
     OBJECTS = {"tag": "image"}
+    HINTS = {
+        "missing": "Copy the compiled program into the image at that path.",
+        "not_elf": "Copy a compiled program, not a script: a script needs an interpreter that scratch does not have.",
+        "dynamic": "Link it statically (gcc -static).",
+    }
 
     def describe(self) -> str:
         return self.title or f"{self.path} is a statically linked program"
@@ -30,7 +39,7 @@ class ImageStaticBinary(Check):
                 False,
                 expected,
                 f"no {self.path} in {self.tag}",
-                f"Copy the compiled program to {self.path}: `COPY --from=builder /hello /hello`.",
+                self.hint_for("missing"),
             )
         if found.kind != "file":
             return Outcome(
@@ -46,8 +55,7 @@ class ImageStaticBinary(Check):
                 False,
                 expected,
                 f"{self.path} is not an ELF program (starts with {found.content[:16]!r})",
-                "Compile hello.c in the builder stage (gcc) and copy the binary; a script needs an "
-                "interpreter that scratch does not have.",
+                self.hint_for("not_elf"),
             )
         if info.static:
             return Outcome(True, expected, info.describe())
@@ -56,5 +64,5 @@ class ImageStaticBinary(Check):
             expected,
             info.describe(),
             f"The binary is dynamically linked: it needs {info.interpreter} and libc, which a scratch "
-            "image does not have. Link it statically: `gcc -static -o /hello hello.c`.",
+            f"image does not have. {self.hint_for('dynamic')}",
         )

@@ -16,8 +16,8 @@ class ImageUser(Check):
     """A container of ``tag``, started with the image's own USER, runs as ``uid`` named ``name``."""
 
     tag: str = ""
-    uid: int = 1000
-    name: str = "app"
+    uid: int = 0
+    name: str = ""
     kind: ClassVar[str] = "process user"
     REQUIRED = ("tag", "name")
     OBJECTS = {"tag": "image"}

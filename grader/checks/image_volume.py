@@ -13,7 +13,7 @@ class ImageAnonymousVolume(Check):
     """A container created (not started) from ``tag`` mounts an anonymous volume at ``destination``."""
 
     tag: str = ""
-    destination: str = "/data"
+    destination: str = ""
     kind: ClassVar[str] = "anonymous volume of a new container"
     REQUIRED = ("tag", "destination")
     OBJECTS = {"tag": "image"}

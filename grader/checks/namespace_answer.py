@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from grader.checks.answers import answer_bool
 from grader.checks.base import Check, Context, Outcome
 from grader.facts.namespaces import NAMESPACES
 
@@ -43,22 +44,6 @@ def parse_namespace_names(value: Any) -> set[str]:
             raise ValueError(f"{item!r} is not a namespace name (use {', '.join(NAMESPACES)})")
         names.add(name)
     return names
-
-
-def parse_yes_no(value: Any) -> bool:
-    """A boolean answer: a bool, or true/false/yes/no/1/0 in any case.
-
-    Raises:
-        ValueError: anything else.
-    """
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "yes", "1", "y"):
-        return True
-    if text in ("false", "no", "0", "n"):
-        return False
-    raise ValueError(f"expected True or False, got {value!r}")
 
 
 def explain_difference(answer: set[str], truth: set[str]) -> str:
@@ -106,7 +91,7 @@ class NamespaceAnswer(Check):
         if given is None:
             return Outcome(False, expected, f"no {self.answer}", f"Set {self.answer} from your own code. {TYPED}")
         try:
-            answer: Any = parse_yes_no(given) if self.namespace else parse_namespace_names(given)
+            answer: Any = answer_bool(given) if self.namespace else parse_namespace_names(given)
         except ValueError as e:
             return Outcome(False, expected, f"{self.answer} = {given!r}", _sentence(str(e)))
         if answer == truth:

@@ -4,30 +4,12 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
+from grader.checks.answers import answer_text
 from grader.checks.base import Check, Context, Outcome
 
 COMPUTE = "compute it in the notebook from `docker network inspect {network}` (IPAM.Config), never type it"
-
-
-def answer_text(value: Any) -> str | None:
-    """An answer variable as one stripped string (None when unset or empty).
-
-    Accepts what notebook code naturally produces: a str, bytes, the one-line list
-    that ``x = !docker ...`` gives, or an ``ipaddress`` object.
-    """
-    if value is None:
-        return None
-    if isinstance(value, bytes):
-        value = value.decode(errors="replace")
-    if isinstance(value, list | tuple):
-        lines = [str(v).strip() for v in value if str(v).strip()]
-        if len(lines) != 1:
-            return " ".join(lines) or None
-        value = lines[0]
-    text = str(value).strip().strip("'\"").strip()
-    return text or None
 
 
 def compare_subnet(given: str, truth: str, gateway: str) -> tuple[bool, str]:

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
+from grader.checks.answers import answer_text
 from grader.checks.base import Check, Context, Outcome
-from grader.checks.network_answer import answer_text
 from grader.facts.topology import Topology
 
 COMPUTE = (
@@ -47,7 +47,7 @@ def veth_hint(given: str, container: str, inside: str, topology: Topology) -> st
 class VethAnswer(Check):
     """The answer variable ``answer`` names the engine-host end of ``container``'s ``inside``."""
 
-    answer: str = "veth_name"
+    answer: str = ""
     container: str = ""
     inside: str = "eth0"
     kind: ClassVar[str] = "veth answer"

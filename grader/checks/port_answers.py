@@ -44,7 +44,7 @@ class PublishedPortAnswers(Check):
     name: str = ""
     container_port: int = 80
     protocol: str = "tcp"
-    contains: str = "course web"
+    contains: str = ""
     image: str | None = None
     kind: ClassVar[str] = "published port answers"
     REQUIRED = ("name", "contains")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
+from grader.checks.answers import answer_lines
 from grader.checks.base import Check, Context, Outcome
 
 # Docker's texts: the userland proxy / port allocator ("Bind for 0.0.0.0:8000 failed: port is
@@ -16,15 +17,6 @@ _CONFLICT = (
 )
 _ENDPOINT = re.compile(r"on endpoint (?P<name>[a-zA-Z0-9][a-zA-Z0-9_.-]*) ")
 _NAME_CONFLICT = re.compile(r"The container name \"/?(?P<name>[^\"]+)\" is already in use")
-
-
-def answer_text(value: Any) -> str:
-    """An answer as text: IPython's ``!cmd`` output (a list of lines) joined, an exception as str()."""
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        return "\n".join(str(v) for v in value)
-    return str(value)
 
 
 def parse_conflict(text: str) -> tuple[int, str] | None:
@@ -40,15 +32,17 @@ def parse_conflict(text: str) -> tuple[int, str] | None:
 @dataclass
 class PortConflictAnswer(Check):
     """``answer`` holds the error of running ``container`` on host port ``host_port``, which
-    ``holder`` publishes. Checked against the engine: the port named must be the one the holder
-    holds now, so a typed or stale text that no longer matches fails."""
+    ``holder`` publishes (``failing_run``: that command, shown in hints). Checked against the
+    engine: the port named must be the one the holder holds now, so a typed or stale text that
+    no longer matches fails."""
 
-    answer: str = "conflict_error"
+    answer: str = ""
     container: str = ""
     holder: str = ""
-    host_port: int = 8000
+    host_port: int = 0
+    failing_run: str = ""
     kind: ClassVar[str] = "port conflict answer"
-    REQUIRED = ("answer", "container", "holder")
+    REQUIRED = ("answer", "container", "holder", "host_port", "failing_run")
     OBJECTS = {"container": "container", "holder": "container"}
     ANSWERS = ("answer",)
 
@@ -58,10 +52,10 @@ class PortConflictAnswer(Check):
     def evaluate(self, ctx: Context) -> Outcome:
         expected = f"Docker's error for host port {self.host_port} already allocated (to {self.holder})"
         value = ctx.answers.get(self.answer)
-        text = answer_text(value).strip()
+        text = answer_lines(value)
         capture = (
-            f"Capture the output of the failing run, e.g. `out = !docker run -d --name {self.container} "
-            f"-p {self.host_port}:80 course/web:1.0 2>&1`, then `{self.answer} = out.n`."
+            f"Capture the output of the failing run, e.g. `out = !{self.failing_run} 2>&1`, "
+            f"then `{self.answer} = out.n`."
         )
         if not text:
             return Outcome(False, expected, f"no answer variable {self.answer}" if value is None else "empty", capture)

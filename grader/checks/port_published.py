@@ -103,7 +103,7 @@ class PortPublished(Check):
             )
         if self.publish_all is False and container.publish_all:
             out.append(
-                "-P publishes every EXPOSEd port (here 80 and 81) to random host ports; "
+                f"-P publishes every EXPOSEd port{self._exposed_here(container)} to random host ports; "
                 f"-p publishes only the port you name.{use}"
             )
         extra = sorted(set(by_port) - set(self.container_ports))
@@ -112,6 +112,14 @@ class PortPublished(Check):
         for port in (p for p in self.container_ports if p in by_port):
             out += self._host_side(port, by_port[port], container, use)
         return out
+
+    def _exposed_here(self, container: ContainerFacts) -> str:
+        """`` (here 80 and 81)``: the ports the container's image exposes, as the engine reports them."""
+        ports = sorted(int(p.split("/")[0]) for p in container.exposed_ports if p.endswith(f"/{self.protocol}"))
+        if not ports:
+            return ""
+        shown = ", ".join(map(str, ports[:-1])) + " and " if len(ports) > 1 else ""
+        return f" (here {shown}{ports[-1]})"
 
     def _missing(self, port: int, container: ContainerFacts, by_port: dict[int, list[PortBinding]]) -> str:
         swapped = self.host_port and any(

@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
+from grader.checks.answers import answer_text
 from grader.checks.base import Check, Context, Outcome
-
-
-def answer_text(value: Any) -> str | None:
-    """A string answer: ``x = !docker ...`` gives a one-line list, a typed value a string; None if unset."""
-    if isinstance(value, (list, tuple)):
-        lines = [str(v).strip() for v in value if str(v).strip()]
-        value = lines[0] if len(lines) == 1 else " ".join(lines)
-    if value is None:
-        return None
-    return str(value).strip().strip("'\"")
 
 
 @dataclass

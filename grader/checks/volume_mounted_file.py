@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import ClassVar
 
 from grader.checks.base import Check, Context, Outcome
@@ -31,7 +31,7 @@ class MountedFile(Check):
     name: str = ""
     fallback: str = ""
     kind: ClassVar[str] = "file through a bind mount"
-    REQUIRED = ("container", "destination", "name")
+    REQUIRED = ("container", "destination", "name", "fallback")
     OBJECTS = {"container": "container"}
 
     def describe(self) -> str:
@@ -51,13 +51,20 @@ class MountedFile(Check):
             if m is not None and m.type == "volume":
                 hint += f"here a volume ({m.name[:20]}), which is empty. Bind the host folder by absolute path."
             else:
-                hint += 'bind the chapter\'s config/ folder: -v "$PWD/config:/config:ro".'
+                hint += f"bind the chapter's {self._folder()}/ folder: {self._flag()}."
             return Outcome(False, expected, result.stderr.strip()[:160] or "no such file", hint)
         if want is None or result.stdout.strip() != want.strip():
             return Outcome(
                 False,
                 expected,
                 repr(result.stdout.strip()[:120]),
-                f"{inside} differs from the host file: mount the chapter's own config/ folder.",
+                f"{inside} differs from the host file: mount the chapter's own {self._folder()}/ folder.",
             )
         return Outcome(True, expected, f"{inside} matches the host file")
+
+    def _folder(self) -> str:
+        """The chapter folder the file comes from (``config`` for ``05-volumes/config/app.conf``)."""
+        return PurePosixPath(self.fallback).parent.name
+
+    def _flag(self) -> str:
+        return f'-v "$PWD/{self._folder()}:{self.destination}:ro"'

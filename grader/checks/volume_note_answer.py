@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from grader.checks.answers import answer_bool
 from grader.checks.base import Check, Context, Outcome
-from grader.checks.namespace_answer import parse_yes_no
 
 COMPUTE = (
     "Compute it from {c}'s result: cat succeeds only if the file is there, e.g. "
@@ -34,12 +34,10 @@ class SurvivedAnswer(Check):
         expected = f"{self.answer} = {self.expected}, matching {self.container}'s result"
         compute = COMPUTE.format(c=self.container, a=self.answer)
         value = ctx.answers.get(self.answer)
-        if isinstance(value, list) and len(value) == 1:
-            value = value[0]
         if value is None:
             return Outcome(False, expected, f"{self.answer} is not set", f"Set {self.answer}. {compute}")
         try:
-            given = parse_yes_no(value)
+            given = answer_bool(value)
         except ValueError as e:
             return Outcome(False, expected, str(e), f"{self.answer} must be True or False. {compute}")
         facts = ctx.facts.container(self.container)

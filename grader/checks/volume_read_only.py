@@ -16,13 +16,19 @@ _WRITE = (
 
 @dataclass
 class MountReadOnly(Check):
-    """The mount at ``destination`` of the running ``container`` is read-only, and a write as root fails."""
+    """The mount at ``destination`` of the running ``container`` is read-only, and a write as root fails.
+
+    ``hints``: ``writable``, the fix for a writable mount.
+    """
 
     container: str = ""
     destination: str = ""
     kind: ClassVar[str] = "read-only mount"
     REQUIRED = ("container", "destination")
     OBJECTS = {"container": "container"}
+    HINTS = {
+        "writable": "Add `:ro` to the -v option (or `readonly` with --mount), and recreate the container.",
+    }
 
     def describe(self) -> str:
         return self.title or f"{self.destination} in {self.container} is read-only"
@@ -38,8 +44,7 @@ class MountReadOnly(Check):
                 False,
                 expected,
                 show_mount(m),
-                f"The mount is writable: the container could change or delete your files. Add `:ro` "
-                f'(-v "$PWD/config:{self.destination}:ro") or `readonly` with --mount, and recreate the container.',
+                "The mount is writable: the container could change or delete your files. " + self.hint_for("writable"),
             )
         result = ctx.facts.exec(self.container, ["sh", "-c", _WRITE, "sh", self.destination])
         if result.stdout.strip() != "REFUSED":

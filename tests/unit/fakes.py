@@ -8,8 +8,10 @@ nothing, exactly as a blank engine would answer.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+from grader.chapters import get
+from grader.checks.base import Check
 from grader.errors import NotFound, NotRunning
 from grader.facts.containers import ContainerFacts, Mount
 from grader.facts.images import FileInImage, ImageFacts
@@ -19,6 +21,16 @@ from grader.facts.networks import HttpAnswer, Interface, NetworkFacts
 from grader.facts.probe import ProbeResult, ProbeSpec
 from grader.facts.topology import Topology
 from grader.facts.volumes import VolumeFacts, VolumeFile
+
+C = TypeVar("C", bound=Check)
+
+
+def declared(exercise_id: str, check_type: type[C], contains: str = "") -> C:
+    """The check of ``check_type`` a chapter declares in ``exercise_id`` (the first whose title holds
+    ``contains``): tests of the course's own hint texts run the chapter's declaration itself."""
+    found = [c for c in get(exercise_id).checks if isinstance(c, check_type) and contains in c.describe()]
+    assert found, f"{exercise_id} declares no {check_type.__name__} titled with {contains!r}"
+    return found[0]
 
 
 @dataclass

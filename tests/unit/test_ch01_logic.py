@@ -33,7 +33,7 @@ CHAPTER = course_dir() / "01-dockerfile"
 )
 def test_entrypoint_hint_names_the_mistake(entrypoint: list[str] | None, cmd: list[str] | None, expected: str) -> None:
     """Each ENTRYPOINT/CMD combination gets the hint that explains its own failure."""
-    assert expected in entrypoint_hint(entrypoint, cmd, "hello")
+    assert expected in entrypoint_hint(entrypoint, cmd, "echo", "hello", "bye")
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from typing import Any
 
 from grader.checks.base import Context
 from grader.checks.port_answers import PublishedPortAnswers, probe_address, probe_targets
-from grader.checks.port_conflict import PortConflictAnswer, answer_text, parse_conflict
+from grader.checks.port_conflict import PortConflictAnswer, parse_conflict
 from grader.checks.port_published import PortPublished
 from grader.facts.containers import ContainerFacts, PortBinding
 from grader.facts.inventory import PublishedPorts
@@ -113,7 +113,7 @@ def test_probe_targets_use_loopback_only() -> None:
 
 
 def test_answer_from_ipv6_binding_is_enough_and_page_must_be_this_containers() -> None:
-    check = PublishedPortAnswers(name="web")
+    check = PublishedPortAnswers(name="web", contains="course web")
     page = "<h1>course web</h1><p>served by c0ffeec0ffee</p>"
     ipv6_only = {("::1", 49154): HttpAnswer("http://[::1]:49154/", 200, page, "")}
     assert outcome(check, DUAL_STACK, answers=ipv6_only).passed
@@ -128,12 +128,17 @@ def test_conflict_texts_of_docker_versions() -> None:
     assert parse_conflict(DOCKER_28) == (8000, "web-second")
     assert parse_conflict(KERNEL) == (8000, "")
     assert parse_conflict('Conflict. The container name "/web-second" is already in use') is None
-    assert answer_text(["line one", "line two"]) == "line one\nline two" and answer_text(None) == ""
 
 
 def test_conflict_answer_must_match_the_port_the_holder_holds() -> None:
     holder = container({"80/tcp": bind(("0.0.0.0", "8000"))}, {"80/tcp": bind(("", "8000"))})
-    check = PortConflictAnswer(container="web-second", holder="web", host_port=8000)
+    check = PortConflictAnswer(
+        answer="conflict_error",
+        container="web-second",
+        holder="web",
+        host_port=8000,
+        failing_run="docker run -d --name web-second -p 8000:80 course/web:1.0",
+    )
     facts = PortFacts(holder)
     assert check.evaluate(Context(facts, {"conflict_error": [DOCKER_20, "See docker run --help"]})).passed
     moved = container({"80/tcp": bind(("0.0.0.0", "8005"))}, {"80/tcp": bind(("", "8005"))})
@@ -141,6 +146,21 @@ def test_conflict_answer_must_match_the_port_the_holder_holds() -> None:
     assert not stale.passed and "no longer matches" in stale.hint
     other = check.evaluate(Context(facts, {"conflict_error": DOCKER_20.replace("web-second", "web-third")}))
     assert not other.passed and "web-third" in other.hint
+    unset = check.evaluate(Context(facts, {}))
+    assert "`out = !docker run -d --name web-second -p 8000:80 course/web:1.0 2>&1`" in unset.hint
+
+
+def test_dash_capital_p_hint_names_the_ports_the_image_exposes() -> None:
+    """The "-P publishes every EXPOSEd port (here ...)" hint reads the container's exposed ports."""
+    all_ports = container({"80/tcp": bind(("0.0.0.0", "49153")), "81/tcp": bind(("0.0.0.0", "49154"))})
+    all_ports["HostConfig"]["PublishAllPorts"] = True
+    all_ports["Config"] = {"ExposedPorts": {"80/tcp": {}, "81/tcp": {}}}
+    check = PortPublished(name="web", host_port=0, publish_all=False, only=True)
+    assert "every EXPOSEd port (here 80 and 81) to random" in outcome(check, all_ports).hint
+    all_ports["Config"] = {"ExposedPorts": {"80/tcp": {}}}
+    assert "every EXPOSEd port (here 80) to random" in outcome(check, all_ports).hint
+    all_ports["Config"] = {}
+    assert "every EXPOSEd port to random" in outcome(check, all_ports).hint
 
 
 def test_port_picture_escapes_and_lists_every_binding() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from grader.checks.base import Context
 from grader.checks.container_privilege import missing_capabilities
-from grader.checks.namespace_answer import NamespaceAnswer, explain_difference, parse_namespace_names, parse_yes_no
+from grader.checks.namespace_answer import NamespaceAnswer, explain_difference, parse_namespace_names
 from grader.checks.namespace_interfaces import interfaces_hint, listed_interfaces, stable_interfaces
 from grader.checks.namespace_mode import NamespaceMode
 from grader.checks.namespace_shared import NamespaceShared
@@ -45,12 +45,6 @@ def test_names_parse_from_sets_strings_and_inode_links() -> None:
         parse_namespace_names(["pid", "docker"])
     with pytest.raises(ValueError, match="expected a set"):
         parse_namespace_names(42)
-
-
-def test_booleans_parse_in_any_case_and_refuse_the_rest() -> None:
-    assert parse_yes_no(True) is True and parse_yes_no("FALSE") is False and parse_yes_no(" yes ") is True
-    with pytest.raises(ValueError):
-        parse_yes_no("maybe")
 
 
 def test_difference_names_each_wrong_namespace_and_why() -> None:

@@ -16,7 +16,7 @@ from grader.checks.image_size_ratio import ImageSizeRatio
 from grader.checks.image_static_binary import ImageStaticBinary
 from grader.facts.elf import NotElf, parse_elf
 from grader.facts.images import FileInImage, ImageFacts
-from tests.unit.fakes import FakeFacts, image
+from tests.unit.fakes import FakeFacts, declared, image
 
 LOADER = b"/lib64/ld-linux-x86-64.so.2\0"
 
@@ -111,11 +111,14 @@ def ctx(**images: ImageFacts) -> Context:
 
 
 def test_build_tools_hint_tells_full_base_from_copied_compiler() -> None:
-    check = ImageBuildTools(tag="course/app:slim", present=False, full_base="python:3.11")
+    check = declared("ch06-ex2", ImageBuildTools)
     on_full = image("course/app:slim", layers=["sha256:full", "sha256:x"], paths=["/usr/bin/gcc"])
-    assert "still based on the full python:3.11" in check.run(ctx(**{"course/app:slim": on_full})).hint
+    hint = check.run(ctx(**{"course/app:slim": on_full})).hint
+    assert "still based on the full python:3.11" in hint and "`FROM python:3.11-slim`" in hint
     copied = image("course/app:slim", layers=["sha256:slim"], paths=["/usr/local/bin/gcc"])
     assert "compiler was copied" in check.run(ctx(**{"course/app:slim": copied})).hint
+    generic = ImageBuildTools(tag="course/app:slim", present=False, full_base="python:3.11")
+    assert "slim base" in generic.run(ctx(**{"course/app:slim": on_full})).hint  # no chapter text in the type
     cache = image("course/app:slim", layers=["sha256:slim"], paths=["/root/.cache/pip/wheels/a.whl"])
     part = check.run(ctx(**{"course/app:slim": cache}))
     assert not part.passed and "pip's cache" in part.hint
@@ -124,7 +127,7 @@ def test_build_tools_hint_tells_full_base_from_copied_compiler() -> None:
 
 
 def test_build_tools_present_names_target() -> None:
-    check = ImageBuildTools(tag="course/app:builder", present=True)
+    check = declared("ch06-ex3", ImageBuildTools)
     assert check.run(ctx(**{"course/app:builder": FULL})).passed
     empty = image("course/app:builder", paths=["/wheels/fastfib-1.0.whl"])
     assert "--target builder" in check.run(ctx(**{"course/app:builder": empty})).hint
@@ -137,22 +140,25 @@ def sized(ref: str, size: int) -> ImageFacts:
 @pytest.mark.parametrize(("slim", "passed"), [(129_000_000, True), (175_500_000, True), (175_500_001, False)])
 def test_size_ratio_boundary(slim: int, passed: bool) -> None:
     images = {"course/app:fat": sized("course/app:fat", 351_000_000), "course/app:slim": sized("course/app:slim", slim)}
-    part = ImageSizeRatio(tag="course/app:slim", other="course/app:fat").run(ctx(**images))
+    part = declared("ch06-ex2", ImageSizeRatio).run(ctx(**images))
     assert part.passed is passed and "351.0 MB" in part.expected
+    assert passed or "python:3.11-slim" in part.hint
 
 
 def test_static_binary_check_over_recorded_files() -> None:
-    check = ImageStaticBinary(tag="h", path="/hello")
+    check = declared("ch06-ex4", ImageStaticBinary)
     for content, ok, words in [
         (elf64(None), True, "statically linked"),
         (elf64(LOADER), False, "gcc -static"),
         (b"#!/bin/sh\n", False, "not an ELF"),
     ]:
         facts = image("h", files={"/hello": FileInImage("/hello", "file", content, 0, 0, 0o755)})
-        part = check.run(ctx(h=facts))
+        part = check.run(ctx(**{"course/hello-static:1.0": facts}))
         assert part.passed is ok and words in (part.found + part.hint)
     facts = image("h", files={"/hello": None})
-    assert "COPY --from=builder" in check.run(ctx(h=facts)).hint
+    assert "COPY --from=builder" in check.run(ctx(**{"course/hello-static:1.0": facts})).hint
+    generic = ImageStaticBinary(tag="h", path="/hello").run(ctx(h=image("h", files={"/hello": elf64(LOADER)})))
+    assert "needs /lib64/ld-linux-x86-64.so.2 and libc" in generic.hint and "hello.c" not in generic.hint
 
 
 def test_layer_count_and_absent_paths() -> None:

@@ -66,6 +66,8 @@ def test_a_bad_field_value_fails_when_declared() -> None:
         ImageConfig(tag="course/x:1.0", field_name="volumez")
     with pytest.raises(DeclarationError, match="namespace='netns'"):
         NamespaceMode(name="a", namespace="netns", mode="host")
+    with pytest.raises(DeclarationError, match="exec_form applies to cmd and entrypoint, not volumes"):
+        ImageConfig(tag="course/x:1.0", field_name="volumes", exec_form=True)
     with pytest.raises(DeclarationError, match="field='netmask'"):
         NetworkAnswer(answer="a", network="bridge", field="netmask")
 
