@@ -90,10 +90,6 @@ class Facts(Protocol):
         """True when the container ``name`` exists (in any state)."""
         return _exists(self.container, name)
 
-    def has_network(self, name: str) -> bool:
-        """True when the network ``name`` exists."""
-        return _exists(self.network, name)
-
     def has_volume(self, name: str) -> bool:
         """True when the named volume ``name`` exists."""
         return _exists(self.volume, name)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from grader.checks.result import CheckResult
 from grader.engine.provided import prepare
-from tests.support import EngineSession, dump
+from tests.checks_support import run, scored
+from tests.support import EngineSession
 
 pytestmark = pytest.mark.engine
 
@@ -25,19 +25,9 @@ def web_image(engine_session: EngineSession) -> None:
     prepare(engine_session.client, "02")
 
 
-def run(engine: EngineSession, name: str, flags: str, command: str = "") -> None:
-    ran = engine.sh(f"docker run -d --pull never --name {name} {flags} {WEB} {command}")
-    assert ran.ok, ran.output
-
-
-def hints(result: CheckResult) -> str:
-    return " | ".join(f"{p.hint} {p.found}" for p in result.parts if not p.passed)
-
-
-def scored(result: CheckResult, score: float, *hint_parts: str) -> None:
-    assert result.score == score, dump(result)
-    for text in hint_parts:
-        assert text in hints(result), dump(result)
+def run_web(engine: EngineSession, name: str, flags: str, command: str = "") -> None:
+    """Run course/web:1.0 detached as ``name`` with the learner's ``flags``."""
+    run(engine, f"docker run -d --pull never --name {name} {flags} {WEB} {command}")
 
 
 # One run per case: (exercise, container, docker run flags, command, expected score, hint texts).
@@ -114,19 +104,22 @@ RUNS = {
 
 @pytest.mark.parametrize("case", list(RUNS))
 def test_run_scores_its_parts_with_the_intended_hint(engine: EngineSession, case: str) -> None:
+    """Each case of RUNS: the run gets exactly its score and every hint text it names."""
     exercise, name, flags, command, score, hint_texts = RUNS[case]
-    run(engine, name, flags, command)
+    run_web(engine, name, flags, command)
     scored(engine.check(exercise), score, *hint_texts)
 
 
 def test_ex1_missing_container_says_how_to_run(engine: EngineSession) -> None:
+    """No container: zero points and the run command as hint, not an error."""
     result = engine.check("ch02-ex1")
     scored(result, 0, "docker run -d --name web-all -P course/web:1.0")
     assert not result.error
 
 
 def test_ex1_exited_container_publishes_nothing(engine: EngineSession) -> None:
-    run(engine, "web-all", "-P", "true")
+    """An exited container publishes nothing: zero points, the hint points at its logs."""
+    run_web(engine, "web-all", "-P", "true")
     engine.sh("docker wait web-all")
     scored(engine.check("ch02-ex1"), 0, "docker logs web-all")
 
@@ -142,44 +135,51 @@ def conflict(engine: EngineSession) -> str:
 
 
 def test_ex6_reference_passes(engine: EngineSession) -> None:
-    run(engine, "web-fixed", "-p 8000:80")
+    """The conflict captured, the Created leftover removed, web-second on 8002: full points, from the CLI's string and
+    from IPython's list of lines alike."""
+    run_web(engine, "web-fixed", "-p 8000:80")
     error = conflict(engine)
     assert engine.sh("docker rm web-second").ok
-    run(engine, "web-second", "-p 8002:80")
+    run_web(engine, "web-second", "-p 8002:80")
     scored(engine.check("ch02-ex6", conflict_error=error), 4)
     # the CLI passes the same answer as a string; IPython's `!` output is a list of lines
     scored(engine.check("ch02-ex6", conflict_error=error.splitlines()), 4)
 
 
 def test_ex6_created_leftover_must_be_removed(engine: EngineSession) -> None:
-    run(engine, "web-fixed", "-p 8000:80")
+    """A second run while the Created leftover exists fails on its name: the hint says to remove it."""
+    run_web(engine, "web-fixed", "-p 8000:80")
     error = conflict(engine)
     assert not engine.sh(f"docker run -d --pull never --name web-second -p 8002:80 {WEB}").ok
     scored(engine.check("ch02-ex6", conflict_error=error), 2, "only Created", "docker rm web-second")
 
 
 def test_ex6_stale_typed_answer_no_longer_matches(engine: EngineSession) -> None:
-    run(engine, "web-fixed", "-p 8005:80")
-    run(engine, "web-second", "-p 8002:80")
+    """A typed conflict text about port 8000 while web-fixed holds 8005 does not match the engine."""
+    run_web(engine, "web-fixed", "-p 8005:80")
+    run_web(engine, "web-second", "-p 8002:80")
     typed = "Bind for 0.0.0.0:8000 failed: port is already allocated"
     result = engine.check("ch02-ex6", conflict_error=typed)
     scored(result, 2, "no longer matches the engine", "published on host port 8005, not 8000")
 
 
 def test_ex6_name_conflict_is_not_a_port_conflict(engine: EngineSession) -> None:
-    run(engine, "web-fixed", "-p 8000:80")
-    run(engine, "web-second", "-p 8002:80")
+    """A name-conflict error stored as the answer is told apart from the port conflict."""
+    run_web(engine, "web-fixed", "-p 8000:80")
+    run_web(engine, "web-second", "-p 8002:80")
     ran = engine.sh(f"docker run -d --pull never --name web-second -p 8000:80 {WEB}")
     assert not ran.ok
     scored(engine.check("ch02-ex6", conflict_error=ran.output), 3, "name conflict")
 
 
 def test_ex6_no_answer_and_wrong_port(engine: EngineSession) -> None:
-    run(engine, "web-fixed", "-p 8000:80")
-    run(engine, "web-second", "-p 8003:80")
+    """No answer and web-second on another port: both parts fail with their own hints."""
+    run_web(engine, "web-fixed", "-p 8000:80")
+    run_web(engine, "web-second", "-p 8003:80")
     scored(engine.check("ch02-ex6"), 2, "no answer variable conflict_error", "not 8002")
 
 
 def test_ex6_without_web_fixed(engine: EngineSession) -> None:
-    run(engine, "web-second", "-p 8002:80")
+    """Without web-fixed a hand-written text is not Docker's port-conflict error."""
+    run_web(engine, "web-second", "-p 8002:80")
     scored(engine.check("ch02-ex6", conflict_error="port is already allocated"), 2, "not Docker's port-conflict")

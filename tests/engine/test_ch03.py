@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from grader.engine.provided import prepare
+from tests.checks_support import failed, hints, run
 from tests.support import EngineSession, dump
 
 pytestmark = pytest.mark.engine
@@ -16,20 +17,6 @@ VETH_OF = (
     "i=$(docker exec {name} cat /sys/class/net/eth0/iflink) && "
     'ip -o link | grep "^$i:" | cut -d: -f2 | cut -d@ -f1 | tr -d " "'
 )
-
-
-def run(engine: EngineSession, *commands: str) -> str:
-    ran = engine.sh(" && ".join(commands))
-    assert ran.ok, ran.output
-    return ran.output.strip()
-
-
-def hints(result) -> str:
-    return " | ".join(f"{p.hint} {p.found}" for p in result.parts if not p.passed)
-
-
-def failed(result) -> set[str]:
-    return {p.name for p in result.parts if not p.passed}
 
 
 @pytest.fixture
@@ -43,6 +30,7 @@ def web(engine: EngineSession) -> EngineSession:
 
 
 def test_ex1_reference_answers_from_inspect_pass(engine: EngineSession) -> None:
+    """Subnet from IPAM data and gateway from docker0 (as a one-line list): both points."""
     subnet = run(engine, "docker network inspect -f '{{(index .IPAM.Config 0).Subnet}}' bridge")
     gateway = run(engine, "ip -4 -o addr show docker0 | awk '{print $4}' | cut -d/ -f1")
     result = engine.check("ch03-ex1", bridge_subnet=subnet, bridge_gateway=[gateway])
@@ -50,27 +38,32 @@ def test_ex1_reference_answers_from_inspect_pass(engine: EngineSession) -> None:
 
 
 def test_ex1_unset_answers_score_zero(engine: EngineSession) -> None:
+    """Unset answers: zero points, the hint says how to compute them."""
     result = engine.check("ch03-ex1")
     assert result.score == 0 and "docker network inspect bridge" in hints(result), dump(result)
 
 
 def test_ex1_swapped_answers_fail_both(engine: EngineSession) -> None:
+    """Subnet and gateway swapped: each answer is named for what it really is."""
     result = engine.check("ch03-ex1", bridge_subnet="172.17.0.1", bridge_gateway="172.17.0.0/16")
     assert result.score == 0, dump(result)
     assert "That is the gateway" in hints(result) and "That is the subnet" in hints(result)
 
 
 def test_ex1_host_bits_in_subnet_get_partial_points(engine: EngineSession) -> None:
+    """A subnet with host bits set (the gateway's interface address) loses only that point."""
     result = engine.check("ch03-ex1", bridge_subnet="172.17.0.1/16", bridge_gateway="172.17.0.1")
     assert result.score == 1 and "host bits" in hints(result), dump(result)
 
 
 def test_ex1_gateway_with_prefix_gets_partial_points(engine: EngineSession) -> None:
+    """A gateway with a /prefix loses its point; a padded subnet string still counts."""
     result = engine.check("ch03-ex1", bridge_subnet=" 172.17.0.0/16\n", bridge_gateway="172.17.0.1/16")
     assert result.score == 1 and "drop the /prefix" in hints(result), dump(result)
 
 
 def test_ex1_values_from_another_engine_fail_as_stale(engine: EngineSession) -> None:
+    """Values of another engine's bridge fail as typed from elsewhere."""
     result = engine.check("ch03-ex1", bridge_subnet="172.18.0.0/16", bridge_gateway="172.18.0.1")
     assert result.score == 0 and "earlier run or another machine" in hints(result), dump(result)
 
@@ -79,6 +72,7 @@ def test_ex1_values_from_another_engine_fail_as_stale(engine: EngineSession) -> 
 
 
 def test_ex2_reference_veth_passes(engine: EngineSession) -> None:
+    """The host veth found through iflink passes, with or without ip link's @ifN suffix."""
     run(engine, "docker run -d --name probe-a busybox sleep 3600")
     veth = run(engine, VETH_OF.format(name="probe-a"))
     assert veth.startswith("veth")
@@ -89,18 +83,21 @@ def test_ex2_reference_veth_passes(engine: EngineSession) -> None:
 
 
 def test_ex2_container_end_is_not_the_answer(engine: EngineSession) -> None:
+    """eth0 is the container's end: the hint asks for the other end."""
     run(engine, "docker run -d --name probe-a busybox sleep 3600")
     result = engine.check("ch03-ex2", veth_name="eth0")
     assert result.score == 1 and "container's end of the pair" in hints(result), dump(result)
 
 
 def test_ex2_bridge_is_not_the_answer(engine: EngineSession) -> None:
+    """docker0 is the bridge, not the veth."""
     run(engine, "docker run -d --name probe-a busybox sleep 3600")
     result = engine.check("ch03-ex2", veth_name="docker0")
     assert result.score == 1 and "the bridge the veth is plugged into" in hints(result), dump(result)
 
 
 def test_ex2_another_containers_veth_is_named(engine: EngineSession) -> None:
+    """Another container's veth: the hint names whose it is."""
     run(engine, "docker run -d --name probe-a busybox sleep 3600", "docker run -d --name probe-b busybox sleep 3600")
     other = run(engine, VETH_OF.format(name="probe-b"))
     result = engine.check("ch03-ex2", veth_name=other)
@@ -108,6 +105,7 @@ def test_ex2_another_containers_veth_is_named(engine: EngineSession) -> None:
 
 
 def test_ex2_name_from_an_earlier_run_fails_as_changed(engine: EngineSession) -> None:
+    """A veth name from before probe-a was re-created no longer exists: the hint says names change."""
     run(engine, "docker run -d --name probe-a busybox sleep 3600")
     old = run(engine, VETH_OF.format(name="probe-a"))
     run(engine, "docker rm -f probe-a", "docker run -d --name probe-a busybox sleep 3600")
@@ -116,6 +114,7 @@ def test_ex2_name_from_an_earlier_run_fails_as_changed(engine: EngineSession) ->
 
 
 def test_ex2_probe_without_network_or_missing_scores_zero(engine: EngineSession) -> None:
+    """No probe-a, or one without a network: zero points, each with its own hint."""
     result = engine.check("ch03-ex2", veth_name="veth1234567")
     assert result.score == 0 and "docker run -d --name probe-a" in hints(result), dump(result)
     run(engine, "docker run -d --name probe-a --network none busybox sleep 3600")
@@ -130,6 +129,7 @@ API = "docker run -d --name api --network course-net course/web:1.0"
 
 
 def test_ex3_reference_passes(web: EngineSession) -> None:
+    """course-net, api on it, client fetching http://api/ by name: all five points."""
     run(
         web,
         "docker network create course-net",
@@ -142,6 +142,7 @@ def test_ex3_reference_passes(web: EngineSession) -> None:
 
 def test_ex3_client_on_default_bridge_cannot_resolve(web: EngineSession) -> None:
     # --dns 127.0.0.1 keeps the failing lookup on the machine (network rule)
+    """A client on the default bridge cannot resolve api: it loses the attachment and the page, with the reason."""
     run(
         web,
         "docker network create course-net",
@@ -155,6 +156,7 @@ def test_ex3_client_on_default_bridge_cannot_resolve(web: EngineSession) -> None
 
 
 def test_ex3_fetch_by_ip_loses_the_name_part(web: EngineSession) -> None:
+    """Fetching api by IP address loses only the by-name point."""
     run(web, "docker network create course-net", API)
     ip = run(web, """docker inspect -f '{{(index .NetworkSettings.Networks "course-net").IPAddress}}' api""")
     assert ip.count(".") == 3, ip
@@ -164,6 +166,7 @@ def test_ex3_fetch_by_ip_loses_the_name_part(web: EngineSession) -> None:
 
 
 def test_ex3_page_from_another_server_does_not_count(web: EngineSession) -> None:
+    """A page served by another container does not count as api's."""
     run(
         web,
         "docker network create course-net",
@@ -177,6 +180,7 @@ def test_ex3_page_from_another_server_does_not_count(web: EngineSession) -> None
 
 
 def test_ex3_api_on_default_bridge_and_removed_client(web: EngineSession) -> None:
+    """api off course-net and a client run with --rm: only the network point is left."""
     run(
         web,
         "docker network create course-net",
@@ -189,6 +193,7 @@ def test_ex3_api_on_default_bridge_and_removed_client(web: EngineSession) -> Non
 
 
 def test_ex3_nothing_scores_zero(web: EngineSession) -> None:
+    """A blank engine scores zero; the first hint creates the network."""
     result = web.check("ch03-ex3")
     assert result.score == 0 and "docker network create course-net" in hints(result), dump(result)
 
@@ -197,12 +202,14 @@ def test_ex3_nothing_scores_zero(web: EngineSession) -> None:
 
 
 def test_ex4_reference_passes(engine: EngineSession) -> None:
+    """httpd in the foreground with --network host: all three points."""
     run(engine, "docker run -d --name host-web --network host busybox httpd -f -p 8081 -h /etc")
     result = engine.check("ch03-ex4")
     assert result.passed and result.score == 3, dump(result)
 
 
 def test_ex4_published_port_is_not_host_mode(engine: EngineSession) -> None:
+    """Publishing -p is not host mode: only the port point is left, with that hint."""
     run(engine, "docker run -d --name host-web -p 127.0.0.1:8081:8081 busybox httpd -f -p 8081 -h /etc")
     result = engine.check("ch03-ex4")
     assert result.score == 1, dump(result)
@@ -210,6 +217,7 @@ def test_ex4_published_port_is_not_host_mode(engine: EngineSession) -> None:
 
 
 def test_ex4_httpd_in_background_exits(engine: EngineSession) -> None:
+    """httpd without -f exits: zero points, hints say it must run in the foreground."""
     run(engine, "docker run -d --name host-web --network host busybox httpd -p 8081 -h /etc", "sleep 1")
     result = engine.check("ch03-ex4")
     assert result.score == 0 and "must be running" in hints(result), dump(result)
@@ -217,6 +225,7 @@ def test_ex4_httpd_in_background_exits(engine: EngineSession) -> None:
 
 
 def test_ex4_no_server_on_8081_gets_partial_points(engine: EngineSession) -> None:
+    """Host mode without a server: the mode and namespace points, not the HTTP one."""
     run(engine, "docker run -d --name host-web --network host busybox sleep 3600")
     result = engine.check("ch03-ex4")
     assert result.score == 2 and "Nothing serves port 8081" in hints(result), dump(result)
@@ -226,12 +235,14 @@ def test_ex4_no_server_on_8081_gets_partial_points(engine: EngineSession) -> Non
 
 
 def test_ex5_reference_passes(engine: EngineSession) -> None:
+    """--network none: only lo inside, both points."""
     run(engine, "docker run -d --name isolated --network none busybox sleep 3600")
     result = engine.check("ch03-ex5")
     assert result.passed and result.score == 2, dump(result)
 
 
 def test_ex5_default_bridge_has_eth0(engine: EngineSession) -> None:
+    """On the default bridge it has eth0: zero points with the reason."""
     run(engine, "docker run -d --name isolated busybox sleep 3600")
     result = engine.check("ch03-ex5")
     assert result.score == 0, dump(result)
@@ -239,12 +250,14 @@ def test_ex5_default_bridge_has_eth0(engine: EngineSession) -> None:
 
 
 def test_ex5_exited_container_fails_as_not_running(engine: EngineSession) -> None:
+    """An exited container fails as not running."""
     run(engine, "docker run --name isolated --network none busybox true")
     result = engine.check("ch03-ex5")
     assert result.score == 0 and "must be running" in hints(result), dump(result)
 
 
 def test_ex5_missing_container_scores_zero(engine: EngineSession) -> None:
+    """No container: zero points, the hint runs it with --network none."""
     result = engine.check("ch03-ex5")
     assert result.score == 0 and "--network none" in hints(result), dump(result)
 
@@ -253,6 +266,7 @@ def test_ex5_missing_container_scores_zero(engine: EngineSession) -> None:
 
 
 def test_ex6_reference_passes(web: EngineSession) -> None:
+    """sidecar in api's network namespace sees api's page on 127.0.0.1: all three points."""
     run(
         web,
         "docker network create course-net",
@@ -264,6 +278,7 @@ def test_ex6_reference_passes(web: EngineSession) -> None:
 
 
 def test_ex6_own_namespace_scores_zero(web: EngineSession) -> None:
+    """A sidecar with its own namespace: zero points, nothing serves port 80 inside it."""
     run(web, "docker network create course-net", API, "docker run -d --name sidecar busybox sleep 3600")
     result = web.check("ch03-ex6")
     assert result.score == 0, dump(result)
@@ -271,6 +286,7 @@ def test_ex6_own_namespace_scores_zero(web: EngineSession) -> None:
 
 
 def test_ex6_joined_another_container(web: EngineSession) -> None:
+    """Joined another container: the hint names it, and another server answered."""
     run(
         web,
         "docker network create course-net",
@@ -284,6 +300,7 @@ def test_ex6_joined_another_container(web: EngineSession) -> None:
 
 
 def test_ex6_joined_an_earlier_api(web: EngineSession) -> None:
+    """Joined an api that was then re-created: the joined one shows as removed."""
     run(
         web,
         "docker network create course-net",
@@ -298,6 +315,7 @@ def test_ex6_joined_an_earlier_api(web: EngineSession) -> None:
 
 
 def test_ex6_api_that_serves_nothing_gets_partial_points(web: EngineSession) -> None:
+    """The right namespace but an api that serves nothing: the mode and sharing points only."""
     run(
         web,
         "docker network create course-net",

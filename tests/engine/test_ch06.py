@@ -15,6 +15,7 @@ import pytest
 from docker.errors import ImageNotFound
 
 from grader.engine.settings import repo_root
+from tests.checks_support import failed, hints
 from tests.support import EngineSession, dump
 
 pytestmark = pytest.mark.engine
@@ -105,23 +106,17 @@ def lab(engine_session: EngineSession, built: Built) -> Iterator[EngineSession]:
         engine_session.assert_clean()
 
 
-def hints(result) -> str:
-    return " | ".join(f"{p.hint} {p.found}" for p in result.parts if not p.passed)
-
-
-def failed(result) -> set[str]:
-    return {p.name for p in result.parts if not p.passed}
-
-
 # ch06-ex1: single stage
 
 
 def test_ex1_reference_passes(lab: EngineSession) -> None:
+    """The single-stage reference on python:3.11: all three points."""
     result = lab.check("ch06-ex1")
     assert result.passed and result.score == 3, dump(result)
 
 
 def test_ex1_missing_image_is_zero_with_build_hint(lab: EngineSession) -> None:
+    """No image: zero points, no run error, the build command as hint."""
     lab.client.images.remove("course/app:fat")
     result = lab.check("ch06-ex1")
     assert result.score == 0 and not result.error, dump(result)
@@ -137,6 +132,7 @@ def test_ex1_printed_text_without_extension_loses_the_extension_point(lab: Engin
 
 
 def test_ex1_no_cmd_fails_on_output(lab: EngineSession) -> None:
+    """Without CMD the default run prints nothing: only the output part fails, with the CMD hint."""
     lab.build(FAT.replace('CMD ["python", "main.py"]\n', ""), "course/app:fat", files=FILES)
     result = lab.check("ch06-ex1")
     assert result.score == 2, dump(result)
@@ -145,6 +141,7 @@ def test_ex1_no_cmd_fails_on_output(lab: EngineSession) -> None:
 
 
 def test_ex1_slim_base_fails_on_base(lab: EngineSession) -> None:
+    """A slim base loses the FROM point."""
     lab.build(SLIM, "course/app:fat", files=FILES)
     result = lab.check("ch06-ex1")
     assert result.score == 2, dump(result)
@@ -162,11 +159,13 @@ def test_ex1_partial_output_only(lab: EngineSession) -> None:
 
 
 def test_ex2_reference_passes(lab: EngineSession) -> None:
+    """The multi-stage reference: all five points."""
     result = lab.check("ch06-ex2")
     assert result.passed and result.score == 5, dump(result)
 
 
 def test_ex2_final_stage_on_full_image(lab: EngineSession) -> None:
+    """A final stage on the full image keeps gcc: the hint says so and the size part fails too."""
     lab.build(SLIM.replace("FROM python:3.11-slim", "FROM python:3.11"), "course/app:slim", files=FILES)
     result = lab.check("ch06-ex2")
     assert result.score == 2, dump(result)
@@ -175,6 +174,7 @@ def test_ex2_final_stage_on_full_image(lab: EngineSession) -> None:
 
 
 def test_ex2_compiler_copied_into_runtime(lab: EngineSession) -> None:
+    """gcc copied into the runtime stage loses only the build-tools point, with that reason."""
     dockerfile = SLIM.replace(
         "COPY app/main.py ./", "COPY app/main.py ./\nCOPY --from=builder /usr/bin/gcc-12 /usr/bin/"
     )
@@ -186,6 +186,7 @@ def test_ex2_compiler_copied_into_runtime(lab: EngineSession) -> None:
 
 
 def test_ex2_pip_cache_copied_into_runtime(lab: EngineSession) -> None:
+    """pip's cache copied into the runtime stage loses only the build-tools point, with that reason."""
     dockerfile = (
         BUILDER_STAGE.replace("-w /wheels", "-w /root/.cache/pip/wheels")
         + "\nFROM python:3.11-slim\nWORKDIR /app\nCOPY --from=builder /root/.cache/pip /root/.cache/pip\n"
@@ -199,6 +200,7 @@ def test_ex2_pip_cache_copied_into_runtime(lab: EngineSession) -> None:
 
 
 def test_ex2_without_fat_image_loses_only_the_size_point(lab: EngineSession) -> None:
+    """Without course/app:fat to compare with, only the size point is lost."""
     lab.client.images.remove("course/app:fat")
     result = lab.check("ch06-ex2")
     assert result.score == 4, dump(result)
@@ -206,6 +208,7 @@ def test_ex2_without_fat_image_loses_only_the_size_point(lab: EngineSession) -> 
 
 
 def test_ex2_missing_image_is_zero(lab: EngineSession) -> None:
+    """No image: zero points, the build command as hint."""
     lab.client.images.remove("course/app:slim")
     result = lab.check("ch06-ex2")
     assert result.score == 0 and "docker build -t course/app:slim -f ex2/Dockerfile ." in hints(result), dump(result)
@@ -215,6 +218,7 @@ def test_ex2_missing_image_is_zero(lab: EngineSession) -> None:
 
 
 def test_ex3_reference_passes(lab: EngineSession) -> None:
+    """The builder stage built alone: gcc and the wheel, both points."""
     result = lab.check("ch06-ex3")
     assert result.passed and result.score == 2, dump(result)
 
@@ -228,6 +232,7 @@ def test_ex3_final_stage_instead_of_builder(lab: EngineSession) -> None:
 
 
 def test_ex3_fat_image_has_no_wheel(lab: EngineSession) -> None:
+    """The single-stage image has gcc but no wheel."""
     lab.client.api.tag(lab.client.images.get("course/app:fat").id, "course/app", "builder")
     result = lab.check("ch06-ex3")
     assert result.score == 1, dump(result)
@@ -236,12 +241,14 @@ def test_ex3_fat_image_has_no_wheel(lab: EngineSession) -> None:
 
 
 def test_ex3_builder_that_builds_nothing(lab: EngineSession) -> None:
+    """A builder stage that builds no wheel loses the wheel point."""
     lab.build("FROM python:3.11 AS builder\nCOPY app/ext/ /src/ext/\n", "course/app:builder", files=FILES)
     result = lab.check("ch06-ex3")
     assert result.score == 1 and "no fastfib-*.whl anywhere" in hints(result), dump(result)
 
 
 def test_ex3_slim_without_wheel_is_zero(lab: EngineSession) -> None:
+    """A slim image without a wheel: neither compiler nor wheel."""
     lab.build("FROM python:3.11-slim\nCOPY app/ext/ /src/ext/\n", "course/app:builder", files=FILES)
     result = lab.check("ch06-ex3")
     assert result.score == 0, dump(result)
@@ -252,11 +259,13 @@ def test_ex3_slim_without_wheel_is_zero(lab: EngineSession) -> None:
 
 
 def test_ex4_reference_passes(lab: EngineSession) -> None:
+    """A static /hello alone in scratch: all four points."""
     result = lab.check("ch06-ex4")
     assert result.passed and result.score == 4, dump(result)
 
 
 def test_ex4_dynamic_binary_in_scratch(lab: EngineSession) -> None:
+    """A dynamically linked /hello cannot start in scratch: the run and static parts fail, naming the loader."""
     lab.build(HELLO.replace("gcc -static", "gcc"), "course/hello-static:1.0", files=FILES)
     result = lab.check("ch06-ex4")
     assert result.score == 2, dump(result)
@@ -268,6 +277,7 @@ def test_ex4_dynamic_binary_in_scratch(lab: EngineSession) -> None:
 
 
 def test_ex4_busybox_base_has_a_shell_and_two_layers(lab: EngineSession) -> None:
+    """FROM busybox brings a shell and a second layer."""
     lab.build(HELLO.replace("FROM scratch", "FROM busybox"), "course/hello-static:1.0", files=FILES)
     result = lab.check("ch06-ex4")
     assert result.score == 2, dump(result)
@@ -276,6 +286,7 @@ def test_ex4_busybox_base_has_a_shell_and_two_layers(lab: EngineSession) -> None
 
 
 def test_ex4_two_copies_make_two_layers(lab: EngineSession) -> None:
+    """A second COPY makes a second layer: only the layer part fails."""
     lab.build(HELLO.replace("CMD", "COPY hello/hello.c /hello.c\nCMD"), "course/hello-static:1.0", files=FILES)
     result = lab.check("ch06-ex4")
     assert result.score == 3, dump(result)
@@ -283,6 +294,7 @@ def test_ex4_two_copies_make_two_layers(lab: EngineSession) -> None:
 
 
 def test_ex4_shell_form_cmd_does_not_start(lab: EngineSession) -> None:
+    """A shell-form CMD needs /bin/sh, which scratch lacks: only the run part fails."""
     lab.build(HELLO.replace('CMD ["/hello"]', "CMD /hello"), "course/hello-static:1.0", files=FILES)
     result = lab.check("ch06-ex4")
     assert result.score == 3, dump(result)
@@ -290,6 +302,7 @@ def test_ex4_shell_form_cmd_does_not_start(lab: EngineSession) -> None:
 
 
 def test_ex4_missing_image_is_zero(lab: EngineSession) -> None:
+    """No image: zero points, the build command as hint."""
     lab.client.images.remove("course/hello-static:1.0")
     result = lab.check("ch06-ex4")
     assert result.score == 0 and "-f ex4/Dockerfile" in hints(result), dump(result)

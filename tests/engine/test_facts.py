@@ -14,6 +14,8 @@ pytestmark = pytest.mark.engine
 
 
 def test_port_bindings_ipv4_ipv6_and_requested(engine: EngineSession) -> None:
+    """Bindings in force (random ports, IPv4/IPv6) and as requested (host port 0), and an HTTP GET from the engine host
+    to a loopback binding."""
     c = engine.client
     c.containers.run(
         "busybox", ["httpd", "-f", "-p", "80", "-h", "/etc"], name="web-all", detach=True, ports={"80/tcp": None}
@@ -39,6 +41,8 @@ def test_port_bindings_ipv4_ipv6_and_requested(engine: EngineSession) -> None:
 
 
 def test_mounts_volume_and_read_only_bind(engine: EngineSession, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A named volume and a read-only bind mount read back typed, found by destination with or without a trailing
+    slash."""
     c = engine.client
     c.volumes.create("shared-data")
     c.containers.run(
@@ -56,6 +60,8 @@ def test_mounts_volume_and_read_only_bind(engine: EngineSession, tmp_path_factor
 
 
 def test_network_attachments_on_user_defined_bridge(engine: EngineSession) -> None:
+    """Attachment address, gateway and aliases on a user-defined bridge; the default bridge's subnet, docker0, and its
+    gateway read from docker0 when IPAM has none."""
     c = engine.client
     c.networks.create("course-net")
     api = c.containers.run("busybox", ["sleep", "300"], name="api", detach=True, network="course-net")
@@ -72,6 +78,8 @@ def test_network_attachments_on_user_defined_bridge(engine: EngineSession) -> No
 
 
 def test_namespaces_of_container_and_engine_host(engine: EngineSession) -> None:
+    """Inodes of a container vs the engine host (dockerd): own pid/net/ipc/mnt/uts, shared user; --network host --pid
+    host shares net and pid."""
     c = engine.client
     c.containers.run("busybox", ["sleep", "300"], name="ns-demo", detach=True)
     c.containers.run("busybox", ["sleep", "300"], name="host-web", detach=True, network_mode="host", pid_mode="host")
@@ -84,6 +92,7 @@ def test_namespaces_of_container_and_engine_host(engine: EngineSession) -> None:
 
 
 def test_veth_peer_matches_iflink(engine: EngineSession) -> None:
+    """The veth found for a container's eth0 has the index its iflink names."""
     c = engine.client
     c.containers.run("busybox", ["sleep", "300"], name="probe-a", detach=True)
     facts = EngineFacts(c)
@@ -95,6 +104,8 @@ def test_veth_peer_matches_iflink(engine: EngineSession) -> None:
 
 
 def test_files_read_without_running_images_with_entrypoint_or_no_shell(engine: EngineSession) -> None:
+    """Files, folders and absent paths read from images that cannot run (ENTRYPOINT false, FROM scratch), with their
+    owner."""
     engine.build(
         "FROM busybox\nRUN echo hi > /greeting && adduser -D -u 1000 app && chown app /greeting\n"
         'ENTRYPOINT ["false"]\n',
@@ -111,6 +122,7 @@ def test_files_read_without_running_images_with_entrypoint_or_no_shell(engine: E
 
 
 def test_probes_leave_nothing_behind(engine: EngineSession) -> None:
+    """Probes and file readers leave no container and no volume."""
     facts = EngineFacts(engine.client)
     facts.http("127.0.0.1", 9)
     read_files(engine.client, "busybox", ["/etc/passwd"])

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from grader.checks.base import Context
-from grader.checks.container_privilege import missing_capabilities
+from grader.checks.container_privilege import ContainerPrivilege, missing_capabilities
 from grader.checks.namespace_answer import NamespaceAnswer, explain_difference, parse_namespace_names
 from grader.checks.namespace_interfaces import interfaces_hint, listed_interfaces, stable_interfaces
 from grader.checks.namespace_mode import NamespaceMode
@@ -16,7 +16,7 @@ from grader.checks.namespace_shared import NamespaceShared
 from grader.facts.containers import ContainerFacts
 from grader.facts.namespaces import NamespaceInodes
 from grader.pictures.namespaces import matrix_html, matrix_text, sharing_matrix
-from tests.unit.fakes import FakeFacts
+from tests.unit.fakes import FakeFacts, declared
 
 HOST = {"pid": 1, "net": 2, "ipc": 3, "mnt": 4, "uts": 5, "user": 6, "cgroup": 7, "time": 8}
 
@@ -141,3 +141,12 @@ def test_matrix_marks_host_container_and_own_cells_and_escapes_names() -> None:
     page = matrix_html(matrix)
     assert "<b>" not in page and "&lt;b&gt;" in page and page.count("ns-shared") == 2
     assert "= ipc-a" in matrix_text(matrix)
+
+
+def test_privilege_hint_is_the_chapters_and_the_type_names_only_the_capabilities() -> None:
+    """Why nsenter needs SYS_ADMIN and SYS_PTRACE is chapter 04's text; the type names the flags."""
+    facts = FakeFacts(containers={"nsenter-demo": container("nsenter-demo", CapAdd=["SYS_ADMIN"])})
+    part = declared("ch04-ex5", ContainerPrivilege).run(Context(facts))
+    assert not part.passed and "missing SYS_PTRACE" in part.found and "nsenter needs CAP_SYS_ADMIN" in part.hint
+    generic = ContainerPrivilege(name="nsenter-demo", capabilities=("SYS_ADMIN", "SYS_PTRACE")).run(Context(facts))
+    assert "nsenter" not in generic.hint and "--cap-add SYS_ADMIN --cap-add SYS_PTRACE" in generic.hint

@@ -10,10 +10,14 @@ import pytest
 from grader.checks.base import Context
 from grader.checks.volume_anon_answer import AnonymousVolumeAnswer
 from grader.checks.volume_mount import VolumeMount
+from grader.checks.volume_mounted_file import MountedFile
 from grader.checks.volume_note_answer import SurvivedAnswer
+from grader.checks.volume_read_only import MountReadOnly
+from grader.checks.volume_served_key import ServedKey
 from grader.errors import ProbeError
+from grader.facts.networks import HttpAnswer
 from grader.facts.volumes import is_anonymous, parse_time, parse_volume_file
-from tests.unit.fakes import FakeFacts
+from tests.unit.fakes import FakeFacts, declared
 
 ANON = "3f" * 32
 
@@ -125,3 +129,22 @@ def test_replaced_needs_the_successor() -> None:
     assert check.run(ctx({"note-2": container([], running=False, code=1)})).passed
     both = {"note-1": container([]), "note-2": container([])}
     assert "docker rm -f note-1" in check.run(ctx(both)).hint
+
+
+def test_chapter_texts_reach_the_generic_volume_checks() -> None:
+    """Chapter 05's own commands (kv put, course/kv:1.0, the config/ bind flag) come from its
+    declarations: the check types only say what they observed."""
+    running = container([bind("/course/05-volumes/config", "/config")])
+    facts = FakeFacts(containers={"db-2": running, "reader": running})
+    served = declared("ch05-ex2", ServedKey)
+    missing_key = served.run(Context(facts))  # nothing answers: no recorded HTTP answer
+    assert "does not answer on port 8080: run course/kv:1.0 with its own command." in missing_key.hint
+    facts.answers[("127.0.0.1", 8080, "db-2")] = HttpAnswer("http://127.0.0.1:8080/greeting", 404, "", "")
+    assert "(docker exec NAME kv put KEY VALUE)" in served.run(Context(facts)).hint
+    generic = ServedKey(container="db-2", key="greeting", value="hello", port=8080).run(Context(facts))
+    assert "kv put" not in generic.hint and "course/kv" not in generic.hint
+    writable = declared("ch05-ex3", MountReadOnly).run(Context(facts))
+    assert '-v "$PWD/config:/config:ro"' in writable.hint
+    assert "$PWD/config" not in MountReadOnly(container="reader", destination="/config").run(Context(facts)).hint
+    no_file = declared("ch05-ex3", MountedFile).run(Context(facts))  # cat fails: nothing recorded
+    assert 'bind the chapter\'s config/ folder: -v "$PWD/config:/config:ro".' in no_file.hint
