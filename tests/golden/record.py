@@ -45,6 +45,10 @@ _NORMALISE = [
     (re.compile(r"/tmp/[^\s\"'<>]+"), "/tmp/<tmp>"),
     (re.compile(r"\b(3[2-9]\d{3}|4\d{4}|5\d{4}|6[0-5]\d{3})\b"), "<ephemeral-port>"),
     (re.compile(r"\b\d+(\.\d+)? ?(MB|kB|B|GB)\b"), "<size>"),
+    (re.compile(r"(net|pid|ipc|uts|mnt|user|cgroup|time):\[\d+\]"), r"\1:[<inode>]"),
+    (re.compile(r"\bveth[0-9a-f]{7}\b"), "veth<id>"),
+    (re.compile(r"\b\d\d:\d\d:\d\d(\.\d+)? UTC\b"), "<clock> UTC"),
+    (re.compile(r"\+ +<t>"), "+ <t>"),
 ]
 
 
@@ -185,8 +189,8 @@ def compare(old: Path, new: Path) -> int:
     differences = 0
     for path in sorted(old.glob("*.json")):
         other = new / path.name
-        a = path.read_text().splitlines()
-        b = other.read_text().splitlines() if other.exists() else []
+        a = normalise(path.read_text()).splitlines()
+        b = normalise(other.read_text()).splitlines() if other.exists() else []
         diff = list(difflib.unified_diff(a, b, str(path), str(other), lineterm="", n=1))
         if diff:
             differences += 1
