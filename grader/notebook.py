@@ -13,6 +13,7 @@ from typing import Any
 from grader.checks.result import RESULT_MIME, CheckResult
 from grader.errors import GraderError
 from grader.services.checking import check_and_record, collect_answers
+from grader.widgets import display
 
 __all__ = ["RESULT_MIME", "CheckFailed", "check", "collect_answers", "prepare", "show"]
 
@@ -26,17 +27,8 @@ class CheckFailed(GraderError):
 
 def show(result: CheckResult) -> None:
     """Display a result: HTML in a notebook, text elsewhere (stdout only)."""
-    try:
-        from IPython import get_ipython
-        from IPython.display import display
-
-        if get_ipython() is not None:
-            # the JSON copy lets the class grader report parts without parsing HTML
-            display({"text/html": result.to_html(), RESULT_MIME: result.to_json()}, raw=True)
-            return
-    except ImportError:
-        pass
-    print(result.to_text())
+    # the JSON copy lets the class grader report parts without parsing HTML
+    display.show(result.to_html, result.to_text, extra={RESULT_MIME: result.to_json()})
 
 
 def check(exercise_id: str, **answers: Any) -> float | None:

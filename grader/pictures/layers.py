@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from grader.errors import GraderError
 from grader.facts.images import HistoryStep, ImageFacts
 from grader.facts.snapshot import EngineFacts
+from grader.widgets.display import show
 
 WIDTH, LEFT, BAR, ROW = 760, 170, 26, 16
 COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
@@ -152,13 +153,4 @@ def show_layer_chart(tags: tuple[str, ...] = ("course/app:fat", "course/app:slim
     except GraderError as e:
         print(f"No chart: {e}")
         return
-    try:
-        from IPython import get_ipython
-        from IPython.display import HTML, display
-
-        if get_ipython() is not None:
-            display(HTML(layer_chart_svg(bars)))
-            return
-    except ImportError:
-        pass
-    print(layer_chart_text(bars))
+    show(layer_chart_svg(bars), layer_chart_text(bars))

@@ -13,6 +13,7 @@ from grader.errors import GraderError
 from grader.facts.inventory import learner_containers
 from grader.facts.namespaces import NAMESPACES, NamespaceInodes
 from grader.facts.snapshot import EngineFacts
+from grader.widgets.display import show
 
 HOST = "host"
 COLORS = {"host": "#f6c177", "shared": "#9ccfd8", "own": "#eef1f4", "absent": "#ffffff"}
@@ -119,13 +120,4 @@ def show_namespace_matrix(facts: EngineFacts | None = None) -> None:
     except GraderError as e:
         print(f"No namespace matrix: {e}")
         return
-    try:
-        from IPython import get_ipython
-        from IPython.display import HTML, display
-
-        if get_ipython() is not None:
-            display(HTML(matrix_html(matrix)))
-            return
-    except ImportError:
-        pass
-    print(matrix_text(matrix))
+    show(matrix_html(matrix), matrix_text(matrix))

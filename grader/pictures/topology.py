@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from grader.errors import GraderError
 from grader.facts.snapshot import EngineFacts
 from grader.facts.topology import BridgeView, ContainerView, Topology
+from grader.widgets.display import show
 
 ROW = 64  # height of one container row
 BOX_W = 250  # container boxes
@@ -182,13 +183,4 @@ def show_topology() -> None:
     except GraderError as e:
         print(f"No picture: {e}")
         return
-    try:
-        from IPython import get_ipython
-        from IPython.display import HTML, display
-
-        if get_ipython() is not None:
-            display(HTML(picture))
-            return
-    except ImportError:
-        pass
-    print(picture)
+    show(picture, picture)

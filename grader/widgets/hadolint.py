@@ -14,6 +14,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.widgets.display import show
+
 # Rules the exercises contradict on purpose: `FROM busybox` is what ch01 asks for,
 # and the course's base images exist offline under exactly those names.
 IGNORED = ("DL3006", "DL3007")
@@ -117,14 +119,7 @@ def tips_html(dockerfile: str | Path) -> str:
 
 def show_tips(dockerfile: str | Path) -> None:
     """Display the tips under the current cell (a plain-text list outside a notebook)."""
-    try:
-        from IPython import get_ipython
-        from IPython.display import HTML, display
-
-        if get_ipython() is not None:
-            display(HTML(tips_html(dockerfile) or "<i>hadolint: no tips, well done.</i>"))
-            return
-    except ImportError:
-        pass
-    for t in tips_for(dockerfile):
-        print(f"line {t.line}: {t.text} ({t.code})")
+    show(
+        lambda: tips_html(dockerfile) or "<i>hadolint: no tips, well done.</i>",
+        lambda: "\n".join(f"line {t.line}: {t.text} ({t.code})" for t in tips_for(dockerfile)),
+    )

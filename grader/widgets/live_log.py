@@ -14,18 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import GraderError
+from grader.widgets.display import in_kernel
 
 MAX_LINES = 400
 REFRESH = 0.25  # seconds between two redraws: a build prints faster than a browser wants to repaint
-
-
-def _kernel() -> bool:
-    try:
-        from IPython import get_ipython
-
-        return get_ipython() is not None
-    except ImportError:
-        return False
 
 
 class LiveLog:
@@ -44,7 +36,7 @@ class LiveLog:
         self.start = time.monotonic()
         self._drawn = 0.0
         self._handle: Any = None
-        self._notebook = _kernel() if in_notebook is None else in_notebook
+        self._notebook = in_kernel() if in_notebook is None else in_notebook
         self.state = "running"
         if self._notebook:
             from IPython.display import HTML, display

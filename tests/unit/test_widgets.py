@@ -289,3 +289,15 @@ def test_engine_panel_shows_an_engine_that_does_not_answer_as_one_line() -> None
     assert "The lab &lt;x&gt; does not answer." in panel.view.value
     panel.reset()
     assert "Reset failed" in panel.status.value and not panel.reset_button.disabled
+
+
+def test_show_prints_text_outside_a_kernel(capsys: pytest.CaptureFixture[str]) -> None:
+    """Outside a notebook the text version is printed (made only then), and nothing for no text."""
+    from grader.widgets.display import show
+
+    def no_html() -> str:
+        raise AssertionError("the HTML is not made outside a kernel")
+
+    show(no_html, lambda: "plain <text>")
+    show("<b>x</b>", "")
+    assert capsys.readouterr().out == "plain <text>\n"
