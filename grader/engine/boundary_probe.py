@@ -202,6 +202,35 @@ def probe_host_file(cfg: dict) -> dict[str, str]:
     return verdict(HELD, f"no file could be created in {len(cfg['forbidden'])} folders outside the workspace")
 
 
+def probe_own_limits(cfg: dict) -> dict[str, str]:
+    """Write back the lab's own memory and pids caps (its cgroup namespace root): may the lab raise them?"""
+    written, refused_files = [], []
+    names = ("sys/fs/cgroup/memory/memory.limit_in_bytes", "sys/fs/cgroup/pids/pids.max")
+    for path in (f"{root}/{name}" for root in ("", "/lab-root") for name in names):
+        try:
+            with open(path, "rb") as f:
+                value = f.read()
+        except OSError:
+            continue
+        try:
+            fd = os.open(path, os.O_WRONLY)
+        except OSError:
+            refused_files.append(path)
+            continue
+        try:
+            os.write(fd, value)
+            written.append(path)
+        except OSError:
+            refused_files.append(path)
+        finally:
+            os.close(fd)
+    if written:
+        return verdict(EXPOSED, "wrote back the lab's own caps (it could raise them): " + ", ".join(written))
+    if refused_files:
+        return verdict(HELD, "the lab's own caps are not writable: " + ", ".join(refused_files))
+    return verdict(NA, "no cgroup v1 memory/pids files at /sys/fs/cgroup (cgroup v2 or not mounted)")
+
+
 PROBES = {
     "core_pattern": probe_core_pattern,
     "sysrq_trigger": probe_sysrq,
@@ -213,6 +242,7 @@ PROBES = {
     "other_lab": probe_other_lab,
     "host_listener": probe_host_listener,
     "host_file": probe_host_file,
+    "own_limits": probe_own_limits,
 }
 
 

@@ -59,7 +59,7 @@ def lab_layout(root: Path, report: Reporter) -> None:
         "installing the lab's Python packages",
     )
     shutil.rmtree(inside)
-    for name in ("lab-init", "docker-course"):
+    for name in ("lab-init", "docker-course", "docker"):
         shutil.copy2(LAB_SUPPORT / name, root / "usr/local/bin" / name)
         (root / "usr/local/bin" / name).chmod(0o755)
 

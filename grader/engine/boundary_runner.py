@@ -1,0 +1,142 @@
+"""What a lab on the user-namespaced engine needs beyond today's container lab.
+
+Each step is small and separate so the lab's runner (``lab_container``) calls
+them in order: the lab image present on the labs' engine, the lab's own network,
+the folders it writes owned by its mapped root, a resolver that answers only
+course names, and, once started, its cgroup subtree delegated before lab-init
+goes on (lab-init waits for the ``delegated`` marker in its run folder).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from pathlib import Path
+
+import docker
+from docker.errors import APIError, ImageNotFound, NotFound
+from docker.models.containers import Container
+
+from grader.engine import boundary_files
+from grader.engine.boundary import BRIDGE_PREFIX, Boundary
+from grader.engine.boundary_cgroups import delegate
+from grader.engine.progress import Reporter, silent
+from grader.engine.settings import COURSE_LABEL
+from grader.errors import LabError
+
+DELEGATED_MARKER = "delegated"  # in the lab's run folder: its cgroups are its own now
+DELEGATION_ENV = "COURSE_DELEGATED_CGROUPS"  # lab-init waits for the marker when "1"
+LAB_ENGINE_LABEL = "org.docker-course.lab-engine"  # on every lab's inner dockerd: never taken for a host engine
+# The lab resolves nothing but what /etc/hosts holds (its own name, localhost): a lookup
+# of a registry fails at once (nothing answers on the lab's own 127.0.0.1:53) instead of
+# leaving the machine through the engine's embedded DNS and hanging until a time-out.
+RESOLV_CONF = (
+    "# docker-course: no resolver; names come from /etc/hosts only\n"
+    "nameserver 127.0.0.1\noptions attempts:1 timeout:1\n"
+)
+
+
+def network_name(lab: str) -> str:
+    """The lab's own network on the labs' engine."""
+    return f"{lab}-net"
+
+
+def bridge_name(lab: str) -> str:
+    """A bridge name under 15 characters, unique per lab, that the host firewall matches (``dcl+``)."""
+    return BRIDGE_PREFIX + hashlib.sha256(lab.encode()).hexdigest()[:10]
+
+
+def ensure_network(engine: docker.DockerClient, lab: str) -> str:
+    """Create the lab's own bridge network (a /24 from the labs' pool) unless it exists; returns its name.
+
+    Raises:
+        LabError: the engine refused to create it.
+    """
+    name = network_name(lab)
+    try:
+        engine.networks.get(name)
+        return name
+    except NotFound:
+        pass
+    try:
+        engine.networks.create(
+            name,
+            driver="bridge",
+            labels={COURSE_LABEL: "lab-network"},
+            options={"com.docker.network.bridge.name": bridge_name(lab)},
+        )
+    except APIError as e:
+        if "already exists" not in str(e):
+            raise LabError(f"Could not create lab {lab}'s network: {e.explanation}") from e
+    return name
+
+
+def remove_network(engine: docker.DockerClient, lab: str) -> None:
+    """Remove the lab's network (after the lab); a missing one is fine."""
+    with contextlib.suppress(NotFound, APIError):
+        engine.networks.get(network_name(lab)).remove()
+
+
+def ensure_lab_image(
+    engine: docker.DockerClient, host: docker.DockerClient, tag: str, report: Reporter = silent
+) -> None:
+    """Copy the lab image from the host engine into the labs' engine when it is missing or differs.
+
+    Raises:
+        LabError: the host engine has no such image or the copy failed.
+    """
+    try:
+        source = host.images.get(tag)
+    except ImageNotFound as e:
+        raise LabError(f"The lab image {tag} is not on the host engine; run `docker-course images`.") from e
+    try:
+        if engine.images.get(tag).id == source.id:
+            return
+    except ImageNotFound:
+        pass
+    report(f"copying {tag} into the user-namespaced labs' engine (once per lab image)")
+    try:
+        engine.images.load(source.save(named=True))
+    except (APIError, OSError) as e:
+        raise LabError(f"Could not copy {tag} into the labs' engine: {e}") from e
+
+
+def own_folders(boundary: Boundary, folders: list[Path]) -> None:
+    """Make the lab's read-write folders its root's (the folder itself and, recursively, what is in it).
+
+    Host-made files would otherwise be "nobody" in the lab and not writable. Links are
+    changed themselves, never followed (``lchown``).
+    """
+    if boundary.uid is None or boundary.gid is None:
+        return
+    for folder in folders:
+        os.chown(folder, boundary.uid, boundary.gid, follow_symlinks=False)
+        for parent, dirs, files in os.walk(folder, followlinks=False):
+            for name in dirs + files:
+                os.chown(os.path.join(parent, name), boundary.uid, boundary.gid, follow_symlinks=False)
+
+
+def write_resolv_conf(folder: Path) -> Path:
+    """The lab's resolv.conf, in a host folder the lab cannot write (mounted read-only)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    boundary_files.write_text(folder, "resolv.conf", RESOLV_CONF)
+    return folder / "resolv.conf"
+
+
+def after_start(container: Container, boundary: Boundary, run_dir: Path) -> None:
+    """Delegate the started lab's cgroups to its root, then tell lab-init to go on.
+
+    Raises:
+        LabError: the lab's groups could not be delegated (its engine could not run containers).
+    """
+    container.reload()
+    pid = int(container.attrs.get("State", {}).get("Pid") or 0)
+    if not pid:
+        raise LabError(f"Lab {container.name} stopped before its cgroups could be delegated.")
+    if boundary.uid is not None and boundary.gid is not None:
+        try:
+            delegate(pid, boundary.uid, boundary.gid)
+        except OSError as e:
+            raise LabError(f"Could not delegate lab {container.name}'s cgroups to its root: {e}") from e
+    boundary_files.write_text(run_dir, DELEGATED_MARKER, "1\n")
