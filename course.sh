@@ -41,10 +41,10 @@ setup() {
   if is_debian_root; then apt_install docker.io debootstrap iptables python3-venv ca-certificates; fi
   if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi
   local stamp
-  stamp=$(sha256sum < pyproject.toml | cut -c1-16)
+  stamp=$(cat pyproject.toml grader/images/lab/constraints.txt | sha256sum | cut -c1-16)
   if [ "$(cat "$VENV/.installed" 2>/dev/null)" != "$stamp" ]; then
     "$VENV/bin/pip" install -q --upgrade pip
-    "$VENV/bin/pip" install -q -e ".[test]"
+    "$VENV/bin/pip" install -q -e ".[test]" -c grader/images/lab/constraints.txt
     echo "$stamp" > "$VENV/.installed"
   fi
   stage_done
@@ -73,11 +73,12 @@ cmd_test() {
   if is_debian_root; then apt_install chromium chromium-driver; fi
   mkdir -p build && rm -f build/junit-*.xml
 
-  stage "lint: ruff and mypy on grader/"
+  stage "lint: ruff and mypy on grader/ (for the host's Python 3.11 and the lab's 3.13)"
   local rc=0
   "$VENV/bin/ruff" check grader tests || rc=1
   "$VENV/bin/ruff" format --check grader || rc=1
   "$VENV/bin/mypy" grader || rc=1
+  "$VENV/bin/mypy" --python-version 3.13 grader || rc=1
   [ "$rc" = 0 ] || FAILED+=("lint")
   stage_done
 

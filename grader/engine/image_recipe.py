@@ -32,6 +32,7 @@ class ImageRecipe:
         inputs: more text that shapes the image (e.g. the lab's Python requirements).
         layout: a step run on the root filesystem after debootstrap, before trimming.
         pullable: an official image of that name may stand in for it (``--pull``).
+        suite: the Debian release debootstrap installs.
     """
 
     tag: str
@@ -43,6 +44,7 @@ class ImageRecipe:
     inputs: str = ""
     layout: Layout | None = field(default=None, compare=False, repr=False)
     pullable: bool = True
+    suite: str = "bookworm"
 
     @property
     def slug(self) -> str:
@@ -57,4 +59,6 @@ class ImageRecipe:
                 digest.update(path.name.encode() + path.read_bytes())
         if self.inputs:
             digest.update(self.inputs.encode())
+        if self.suite != "bookworm":  # so bookworm images keep the digests they had
+            digest.update(self.suite.encode())
         return digest.hexdigest()[:16]

@@ -23,14 +23,15 @@ def build(client: docker.DockerClient, image: ImageRecipe, report: Reporter) -> 
         ImageProvisionError: a host step (debootstrap, chroot, pip) or the import failed.
     """
     work = ensure_writable(cache_dir() / "build", "cache")
-    debs = cache_dir() / "debs"
+    # one package cache per release: debootstrap picks debs by name, and two suites' names differ
+    debs = cache_dir() / ("debs" if image.suite == rootfs.SUITE else f"debs-{image.suite}")
     root = work / image.slug
     try:
         if image.kind == "busybox":
             assert image.support is not None, "a busybox recipe names its support folder"
             rootfs.busybox_root(root, debs, image.support, report)
         else:
-            rootfs.debootstrap(root, list(image.packages), debs, report)
+            rootfs.debootstrap(root, list(image.packages), debs, report, suite=image.suite)
             if image.layout is not None:
                 image.layout(root, report)
             rootfs.trim(root)

@@ -15,8 +15,7 @@ from pathlib import Path
 from grader.engine.progress import Reporter
 from grader.errors import ImageProvisionError
 
-SUITE = "bookworm"
-LAB_PYTHON_VERSION = "3.11.2"  # Debian 12's python3: the lab's wheels must install there
+SUITE = "bookworm"  # the base look-alikes' Debian (debian:bookworm-slim, python:3.11)
 PATH_LOCAL_FIRST = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 # Paths removed from Debian root filesystems to stay near the official image sizes.
@@ -66,16 +65,16 @@ def debian_mirror() -> str:
     return "http://deb.debian.org/debian"
 
 
-def debootstrap(target: Path, include: list[str], debs: Path, report: Reporter) -> None:
-    """A minbase bookworm root filesystem with ``include`` (and their Depends, no Recommends)."""
+def debootstrap(target: Path, include: list[str], debs: Path, report: Reporter, suite: str = SUITE) -> None:
+    """A minbase root filesystem of Debian ``suite`` with ``include`` (and their Depends, no Recommends)."""
     if target.exists():
         shutil.rmtree(target)
     debs.mkdir(parents=True, exist_ok=True)
     cmd = ["debootstrap", "--variant=minbase", f"--cache-dir={debs}"]
     if include:
         cmd.append("--include=" + ",".join(include))
-    report(f"debootstrap {SUITE} minbase" + (f" + {', '.join(include)}" if include else ""))
-    run([*cmd, SUITE, str(target), debian_mirror()], "debootstrap")
+    report(f"debootstrap {suite} minbase" + (f" + {', '.join(include)}" if include else ""))
+    run([*cmd, suite, str(target), debian_mirror()], "debootstrap")
 
 
 def trim(root: Path) -> None:
