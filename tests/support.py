@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shlex
 import tempfile
 import uuid
@@ -103,10 +104,19 @@ class EngineSession:
         files: dict[str, str | bytes] | None = None,
         buildargs: dict[str, str] | None = None,
         target: str | None = None,
+        builder: str | None = None,
     ) -> None:
         """Build ``dockerfile`` (text) with extra context ``files`` into ``tag`` on the lab engine
-        (``target``: stop at that stage, like ``docker build --target``)."""
-        with tempfile.TemporaryDirectory() as tmp:
+        (``target``: stop at that stage, like ``docker build --target``).
+
+        ``builder``: ``sdk`` (docker-py, always the classic builder, as the course's own builds),
+        ``buildkit`` (the lab's ``docker build``, as a learner's) or ``classic`` (the lab's
+        ``docker build`` with ``DOCKER_BUILDKIT=0``); default ``DOCKER_COURSE_TEST_BUILDER`` or ``sdk``.
+        """
+        builder = builder or os.environ.get("DOCKER_COURSE_TEST_BUILDER", "sdk")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        # under the checkout, which the test lab mounts at the same path: its `docker build` sees it
+        with tempfile.TemporaryDirectory(dir=ARTIFACTS, prefix="context-") as tmp:
             ctx = Path(tmp)
             (ctx / "Dockerfile").write_text(dockerfile)
             for rel, content in (files or {}).items():
@@ -116,7 +126,19 @@ class EngineSession:
                     path.write_bytes(content)
                 else:
                     path.write_text(content)
-            self.client.images.build(path=str(ctx), tag=tag, rm=True, forcerm=True, buildargs=buildargs, target=target)
+            if builder == "sdk":
+                self.client.images.build(
+                    path=str(ctx), tag=tag, rm=True, forcerm=True, buildargs=buildargs, target=target
+                )
+                return
+            assert builder in ("buildkit", "classic"), f"unknown builder {builder!r}"
+            args = ["docker", "build", "-q", "-t", tag]
+            for key, value in (buildargs or {}).items():
+                args += ["--build-arg", f"{key}={value}"]
+            args += ["--target", target] if target else []
+            env = "DOCKER_BUILDKIT=1" if builder == "buildkit" else "DOCKER_BUILDKIT=0"
+            ran = self.sh(f"{env} {shlex.join([*args, str(ctx)])} 2>&1")
+            assert ran.ok, f"docker build ({builder}) of {tag} failed: {ran.output[-2000:]}"
 
     def check(self, exercise_id: str, **answers: Any) -> CheckResult:
         """Run an exercise's checks against the test lab."""
@@ -190,7 +212,6 @@ def release(assignment: str) -> Path:
 
     Returns the released assignment folder (under ``build/``, which the test lab mounts).
     """
-    import os
     import subprocess
     import sys
 

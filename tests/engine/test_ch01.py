@@ -39,7 +39,9 @@ def test_ex4_user_created_but_process_still_root(engine: EngineSession) -> None:
 
 def test_ex4_workdir_owned_by_root_with_classic_builder(engine: EngineSession) -> None:
     """WORKDIR made by the classic builder belongs to root: only the ownership point is lost, with the reason."""
-    engine.build("FROM busybox\nRUN adduser -D -u 1000 app\nUSER app\nWORKDIR /app\n", "course/app-user:1.0")
+    engine.build(
+        "FROM busybox\nRUN adduser -D -u 1000 app\nUSER app\nWORKDIR /app\n", "course/app-user:1.0", builder="sdk"
+    )
     scored(engine.check("ch01-ex4"), 3, "classic builder creates a WORKDIR owned by root", "'0'")
 
 
