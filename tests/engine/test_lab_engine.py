@@ -97,3 +97,23 @@ def test_no_route_off_the_machine(engine: EngineSession) -> None:
 def _dropped(engine: EngineSession) -> int:
     ran = engine.sh('iptables -L DOCKER-USER -v -x -n | awk \'$3 == "DROP" && $7 == "eth0" {print $1}\'')
     return int(ran.output.split()[0]) if ran.output.split() else 0
+
+
+def test_build_helper_uses_buildkit_in_the_lab(engine: EngineSession) -> None:
+    """`build(...)` in the lab's kernel is BuildKit, says red is not an error, and hints at a `# syntax=` line."""
+    script = (
+        "import sys; from grader.widgets.live_log import build; "
+        "ok = build('/tmp/helper/good', 'course/helper:1.0'); bad = build('/tmp/helper/syntax', 'course/helper:2.0'); "
+        "sys.exit(0 if ok and not bad else 1)"
+    )
+    ran = engine.sh(
+        "rm -rf /tmp/helper && mkdir -p /tmp/helper/good /tmp/helper/syntax && "
+        "printf 'FROM busybox\\nLABEL maintainer=me\\n' > /tmp/helper/good/Dockerfile && "
+        "printf '# syntax=docker/dockerfile:1\\nFROM busybox\\n' > /tmp/helper/syntax/Dockerfile && "
+        f'python -c "{script}"',
+        timeout=120,
+    )
+    assert ran.ok, ran.output
+    assert "red is not an error" in ran.output and "delete that line" in ran.output, ran.output
+    history = engine.sh("docker history --format '{{.Comment}}' course/helper:1.0")
+    assert "buildkit.dockerfile.v0" in history.output, history.output
