@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from grader.checks.base import Check, Context, Outcome
+from grader.facts.images import ImageFacts
 
 
 @dataclass
@@ -35,6 +36,15 @@ class ImageBasedOn(Check):
                 f"{self.tag}'s history does not start with {self.base}'s (same layers, another image)",
                 f"Start the Dockerfile with `FROM {self.base}`.",
             )
+        if self.history and image.starts_with(base) and not _runs_triggers(image, base):
+            # BuildKit records no history step for ONBUILD: the base's history is its own base's,
+            # and only the triggers run right after it tell a child of it from a sibling
+            return Outcome(
+                False,
+                f"{expected}, its build history, then its ONBUILD triggers",
+                f"{self.tag}'s first steps after {self.base}'s are not its ONBUILD triggers (another image)",
+                f"Start the Dockerfile with `FROM {self.base}`.",
+            )
         if image.starts_with(base):
             return Outcome(True, expected, f"{len(image.layers)} layers, starting with {self.base}'s")
         return Outcome(
@@ -43,3 +53,9 @@ class ImageBasedOn(Check):
             f"{len(image.layers)} layer(s) that do not start with {self.base}'s",
             f"Start the Dockerfile with `FROM {self.base}`.",
         )
+
+
+def _runs_triggers(image: ImageFacts, base: ImageFacts) -> bool:
+    """True when ``image``'s steps right after ``base``'s run ``base``'s ONBUILD triggers (or it has none)."""
+    steps = image.history[len(base.history) : len(base.history) + len(base.onbuild)]
+    return len(steps) == len(base.onbuild) and all(s.runs_trigger(t) for s, t in zip(steps, base.onbuild, strict=True))

@@ -39,6 +39,21 @@ class HistoryStep:
             return "RUN"
         return text.split()[0].upper() if text else ""
 
+    def runs_trigger(self, trigger: str) -> bool:
+        """True when this step is what the ONBUILD ``trigger`` (e.g. ``COPY . /src``) does in a child.
+
+        The classic builder records ``#(nop) COPY dir:<digest> in /src``, BuildKit ``COPY . /src
+        # buildkit``: the instruction and, for COPY and ADD, the destination tell them apart.
+        """
+        words = trigger.split()
+        if not words or self.instruction != words[0].upper():
+            return False
+        if words[0].upper() not in ("COPY", "ADD"):
+            return True
+        text = self.created_by.strip().removesuffix("# buildkit").strip()
+        destination = text.rsplit(" in ", 1)[-1] if "#(nop)" in text else (text.split() or [""])[-1]
+        return destination.strip().rstrip("/") == words[-1].rstrip("/")
+
 
 @dataclass(frozen=True)
 class FileInImage:
