@@ -58,7 +58,7 @@ LAB_PACKAGES = (
 
 
 def lab_layout(root: Path, report: Reporter) -> None:
-    """Install the lab's Python environment from a wheelhouse, and its init scripts."""
+    """Install the lab's Python environment from a wheelhouse (the init scripts come in a layer above)."""
     wheelhouse = wheelhouse_for_lab(report)
     inside = root / "tmp/wheelhouse"
     shutil.copytree(wheelhouse, inside)
@@ -72,9 +72,6 @@ def lab_layout(root: Path, report: Reporter) -> None:
         "installing the lab's Python packages",
     )
     shutil.rmtree(inside)
-    for name in ("lab-init", "docker-course", "docker"):
-        shutil.copy2(LAB_SUPPORT / name, root / "usr/local/bin" / name)
-        (root / "usr/local/bin" / name).chmod(0o755)
 
 
 def constraints() -> str:
@@ -115,11 +112,22 @@ def wheelhouse_for_lab(report: Reporter = silent) -> Path:
     return folder
 
 
+# Debian, its engine and the course's venv: rebuilt only when packages or Python requirements change.
+LAB_BASE = ImageRecipe(
+    "docker-course/lab-base:trixie",
+    "lab",
+    LAB_PACKAGES,
+    size_hint="~870 MB",
+    inputs=repr((LAB_REQUIREMENTS, LAB_PYTHON_VERSION, constraints())),
+    layout=lab_layout,
+    pullable=False,  # no registry has it: always built here
+    suite=LAB_SUITE,
+)
+# The lab: its base plus the scripts of grader/images/lab/ (lab-init, docker-course, docker).
 LAB = ImageRecipe(
     LAB_IMAGE,
     "lab",
-    LAB_PACKAGES,
-    (
+    changes=(
         f"ENV PATH={LAB_PYTHON}/bin:" + rootfs.PATH_LOCAL_FIRST,
         "ENV LANG=C.UTF-8",
         "ENV SHELL=/bin/bash",
@@ -128,8 +136,7 @@ LAB = ImageRecipe(
     ),
     size_hint="~870 MB",
     support=LAB_SUPPORT,
-    inputs=repr((LAB_REQUIREMENTS, LAB_PYTHON_VERSION)),
-    layout=lab_layout,
-    pullable=False,  # no registry has it: always built here
+    pullable=False,
     suite=LAB_SUITE,
+    on=LAB_BASE,
 )

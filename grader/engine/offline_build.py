@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import docker
-from docker.errors import APIError
+from docker.errors import APIError, BuildError, ImageNotFound
 
 from grader.engine import rootfs
 from grader.engine.image_recipe import RECIPE_LABEL, ImageRecipe
@@ -22,6 +24,9 @@ def build(client: docker.DockerClient, image: ImageRecipe, report: Reporter) -> 
     Raises:
         ImageProvisionError: a host step (debootstrap, chroot, pip) or the import failed.
     """
+    if image.on is not None:
+        _build_on(client, image, report)
+        return
     work = ensure_writable(cache_dir() / "build", "cache")
     # one package cache per release: debootstrap picks debs by name, and two suites' names differ
     debs = cache_dir() / ("debs" if image.suite == rootfs.SUITE else f"debs-{image.suite}")
@@ -55,3 +60,32 @@ def _import(client: docker.DockerClient, root: Path, image: ImageRecipe) -> None
         raise ImageProvisionError(f"docker import of {image.tag} failed: {e.explanation}") from e
     finally:
         tar.wait()
+
+
+def _build_on(client: docker.DockerClient, image: ImageRecipe, report: Reporter) -> None:
+    """``image`` as a Dockerfile build FROM ``image.on`` (made first when missing or stale)."""
+    assert image.on is not None and image.support is not None, "a layered recipe names its base and support"
+    try:
+        labels = client.images.get(image.on.tag).labels or {}
+    except ImageNotFound:
+        labels = {}
+    if labels.get(RECIPE_LABEL) != image.on.recipe():
+        report(f"building its base {image.on.tag} ({image.on.size_hint})")
+        build(client, image.on, report)
+    scripts = sorted(p.name for p in image.support.iterdir() if p.is_file() and os.access(p, os.X_OK))
+    dockerfile = [
+        f"FROM {image.on.tag}",
+        *([f"COPY {' '.join(scripts)} /usr/local/bin/"] if scripts else []),
+        *image.changes,
+        f"LABEL {COURSE_BUILT_LABEL}=true {RECIPE_LABEL}={image.recipe()}",
+    ]
+    report(f"adding {', '.join(scripts) or 'its settings'} on {image.on.tag}")
+    with tempfile.TemporaryDirectory(dir=ensure_writable(cache_dir() / "build", "cache")) as tmp:
+        for name in scripts:
+            shutil.copy2(image.support / name, Path(tmp) / name)
+            (Path(tmp) / name).chmod(0o755)
+        (Path(tmp) / "Dockerfile").write_text("\n".join(dockerfile) + "\n")
+        try:
+            client.images.build(path=tmp, tag=image.tag, rm=True, forcerm=True)
+        except (BuildError, APIError) as e:
+            raise ImageProvisionError(f"building {image.tag} on {image.on.tag} failed: {e}") from e
