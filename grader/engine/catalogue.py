@@ -14,15 +14,37 @@ from grader.errors import ImageProvisionError
 
 BUSYBOX_SUPPORT = IMAGES_DIR / "busybox"
 PYTHON_SLIM = ("python3", "python3-pip", "python3-venv", "ca-certificates")
+# python:3.11 sits on a fuller Debian (the official one on buildpack-deps), never on the slim Python
+BUILD_TOOLS = ("gcc", "libc6-dev", "make", "ca-certificates")
+PYTHON_DEV = ("python3", "python3-pip", "python3-venv", "python3-dev", "python3-setuptools", "python3-wheel")
 PYTHON_FULL = (*PYTHON_SLIM, "python3-dev", "python3-setuptools", "python3-wheel", "gcc", "libc6-dev", "make")
 _ENV_PATH = f"ENV PATH={rootfs.PATH_LOCAL_FIRST}"
 _PYTHON_CHANGES = (_ENV_PATH, "ENV LANG=C.UTF-8", "ENV PYTHON_VERSION=3.11", 'CMD ["python3"]')
 
+DEBIAN_SLIM = ImageRecipe("debian:bookworm-slim", "debian", changes=(_ENV_PATH, 'CMD ["bash"]'), size_hint="~75 MB")
 BASE_IMAGES: tuple[ImageRecipe, ...] = (
     ImageRecipe("busybox:latest", "busybox", changes=('CMD ["sh"]',), size_hint="~4 MB", support=BUSYBOX_SUPPORT),
-    ImageRecipe("debian:bookworm-slim", "debian", changes=(_ENV_PATH, 'CMD ["bash"]'), size_hint="~75 MB"),
-    ImageRecipe("python:3.11-slim", "python", PYTHON_SLIM, _PYTHON_CHANGES, "~130 MB", layout=rootfs.python_layout),
-    ImageRecipe("python:3.11", "python", PYTHON_FULL, _PYTHON_CHANGES, "~1 GB", layout=rootfs.python_layout),
+    DEBIAN_SLIM,
+    ImageRecipe(
+        "python:3.11-slim",
+        "python",
+        PYTHON_SLIM,
+        _PYTHON_CHANGES,
+        "~130 MB",
+        layout=rootfs.python_layout,
+        on=DEBIAN_SLIM,
+        layers=(PYTHON_SLIM,),
+    ),
+    ImageRecipe(
+        "python:3.11",
+        "python",
+        PYTHON_FULL,
+        _PYTHON_CHANGES,
+        "~1 GB",
+        layout=rootfs.python_layout,
+        on=DEBIAN_SLIM,
+        layers=(BUILD_TOOLS, PYTHON_DEV),
+    ),
 )
 ALL_IMAGES: tuple[ImageRecipe, ...] = (*BASE_IMAGES, LAB)
 BY_TAG = {image.tag: image for image in ALL_IMAGES}

@@ -7,6 +7,8 @@ fresh lab's engine gets its base images by ``docker load`` instead of a rebuild.
 from __future__ import annotations
 
 import fcntl
+import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +21,8 @@ from grader.engine.image_recipe import RECIPE_LABEL, ImageRecipe
 from grader.engine.progress import Reporter, silent
 from grader.engine.settings import COURSE_BUILT_LABEL, cache_dir, ensure_writable
 from grader.errors import ImageProvisionError
+
+STALE_AFTER = 7 * 24 * 3600  # seconds unused before an older recipe's tarball is removed
 
 
 def images_cache() -> Path:
@@ -55,7 +59,7 @@ def present(client: docker.DockerClient, image: ImageRecipe) -> bool:
 
 
 def save(client: docker.DockerClient, image: ImageRecipe, report: Reporter) -> None:
-    """Cache ``image`` from the engine as its tarball (once per recipe; older recipes' tarballs go).
+    """Cache ``image`` from the engine as its tarball (once per recipe; older recipes' go when unused).
 
     Raises:
         ImageProvisionError: the save or the write failed (no partial tarball is left).
@@ -65,7 +69,10 @@ def save(client: docker.DockerClient, image: ImageRecipe, report: Reporter) -> N
         return
     images_cache().mkdir(parents=True, exist_ok=True)
     for stale in images_cache().glob(f"{image.slug}-*.tar"):
-        if stale.name.rsplit("-", 1)[0] == image.slug:  # not python_3.11-slim for python_3.11
+        # not python_3.11-slim for python_3.11; and another checkout on this machine (an older
+        # recipe) may still load its tarball: it goes once unused for a week
+        unused = time.time() - stale.stat().st_mtime > STALE_AFTER
+        if stale.name.rsplit("-", 1)[0] == image.slug and unused:
             stale.unlink()
     report(f"caching as {target.name}")
     partial = target.with_suffix(".partial")
@@ -82,6 +89,7 @@ def save(client: docker.DockerClient, image: ImageRecipe, report: Reporter) -> N
 def load_tarball(client: docker.DockerClient, path: Path) -> None:
     """``docker load`` a cached tarball into the engine (streamed, not read into memory)."""
     try:
+        os.utime(path)  # in use: not stale (see save)
         with open(path, "rb") as stream:
             for _ in client.api.load_image(stream):
                 pass

@@ -33,9 +33,10 @@ class ImageRecipe:
         layout: a step run on the root filesystem after debootstrap, before trimming.
         pullable: an official image of that name may stand in for it (``--pull``).
         suite: the Debian release debootstrap installs.
-        on: build this image FROM that one (built first, kept on the host engine) with a
-            Dockerfile that copies the executable files of ``support`` into /usr/local/bin and
-            applies ``changes``: editing a support script then costs seconds, not a debootstrap.
+        on: build this image FROM that one with a Dockerfile: with ``layers``, one layer of
+            Debian packages each (``layered_build``); without, the executable files of ``support``
+            copied into /usr/local/bin (a script edit then costs seconds, not a debootstrap).
+        layers: the packages of each layer above ``on``.
     """
 
     tag: str
@@ -49,6 +50,7 @@ class ImageRecipe:
     pullable: bool = True
     suite: str = "bookworm"
     on: ImageRecipe | None = None
+    layers: tuple[tuple[str, ...], ...] = ()
 
     @property
     def slug(self) -> str:
@@ -66,5 +68,5 @@ class ImageRecipe:
         if self.suite != "bookworm":  # so bookworm images keep the digests they had
             digest.update(self.suite.encode())
         if self.on is not None:
-            digest.update(self.on.recipe().encode())
+            digest.update(self.on.recipe().encode() + repr(self.layers).encode())
         return digest.hexdigest()[:16]

@@ -11,7 +11,7 @@ from pathlib import Path
 import docker
 from docker.errors import APIError, BuildError, ImageNotFound
 
-from grader.engine import rootfs
+from grader.engine import layered_build, rootfs
 from grader.engine.image_recipe import RECIPE_LABEL, ImageRecipe
 from grader.engine.progress import Reporter
 from grader.engine.settings import COURSE_BUILT_LABEL, cache_dir, ensure_writable
@@ -24,6 +24,9 @@ def build(client: docker.DockerClient, image: ImageRecipe, report: Reporter) -> 
     Raises:
         ImageProvisionError: a host step (debootstrap, chroot, pip) or the import failed.
     """
+    if image.on is not None and image.layers:
+        layered_build.build_layered(client, image, report)
+        return
     if image.on is not None:
         _build_on(client, image, report)
         return

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import docker
 from docker.errors import DockerException
 
 from grader.engine import image_cache, offline_build
-from grader.engine.catalogue import resolve
+from grader.engine.catalogue import BY_TAG, resolve
 from grader.engine.image_recipe import ImageRecipe
 from grader.engine.progress import Reporter, silent
 from grader.errors import ImageProvisionError
@@ -22,7 +24,9 @@ def provision(
 
     Idempotent: an image already there (same recipe) costs one inspect; an image
     with a cached tarball is loaded; otherwise it is pulled (``pull``, where an
-    official image may stand in) or built offline.
+    official image may stand in) or built offline. An image layered on another
+    course image brings that one along; images that do not depend on each other
+    are made in parallel (busybox, Debian and the lab; then the two Pythons).
 
     Args:
         names: the images (``busybox``, ``python:3.11``, the lab image); all when empty.
@@ -30,31 +34,59 @@ def provision(
     Raises:
         ImageProvisionError: an unknown name, or a build, pull, load or save failed.
     """
-    wanted = resolve(names)
+    wanted = with_bases(resolve(names))
+    steps = {image.tag: f"[{n}/{len(wanted)}] {image.tag}" for n, image in enumerate(wanted, 1)}
     with image_cache.provision_lock():
-        for n, image in enumerate(wanted, 1):
-            step = f"[{n}/{len(wanted)}] {image.tag}"
-
-            def report_step(message: str, step: str = step) -> None:
-                report(f"{step}: {message}")
-
-            if image_cache.present(client, image):
-                report_step("present")
-                image_cache.save(client, image, report_step)
-                continue
-            cached = image_cache.tarball(image)
-            if cached.exists():
-                report_step(f"loading from cache {cached.name}")
-                image_cache.load_tarball(client, cached)
-                continue
-            if pull and image.pullable:
-                report_step("pulling from the registry")
-                _pull(client, image)
-            else:
-                report_step(f"building offline from Debian packages ({image.size_hint})")
-                offline_build.build(client, image, report_step)
-            image_cache.save(client, image, report_step)
+        for wave in waves(wanted):
+            with ThreadPoolExecutor(max_workers=len(wave)) as pool:
+                jobs = [pool.submit(_provide, client, image, pull, steps[image.tag], report) for image in wave]
+                for job in jobs:
+                    job.result()  # the first failure raises, once the wave has finished
     return wanted
+
+
+def with_bases(images: list[ImageRecipe]) -> list[ImageRecipe]:
+    """``images`` and the catalogue images they are layered on, bases first."""
+    out: list[ImageRecipe] = []
+    for image in images:
+        chain: list[ImageRecipe] = []
+        current: ImageRecipe | None = image
+        while current is not None and current not in out and current not in chain:
+            chain.append(current)
+            current = current.on if current.on is not None and current.on.tag in BY_TAG else None
+        out.extend(reversed(chain))
+    return out
+
+
+def waves(images: list[ImageRecipe]) -> list[list[ImageRecipe]]:
+    """``images`` in rounds: each round's images depend only on earlier rounds' (or on none)."""
+    rounds: list[list[ImageRecipe]] = []
+    left = list(images)
+    while left:
+        waiting = {i.tag for i in left}
+        ready = [i for i in left if i.on is None or i.on.tag not in waiting]
+        rounds.append(ready)
+        left = [i for i in left if i not in ready]
+    return rounds
+
+
+def _provide(client: docker.DockerClient, image: ImageRecipe, pull: bool, step: str, report: Reporter) -> None:
+    def report_step(message: str) -> None:
+        report(f"{step}: {message}")
+
+    if image_cache.present(client, image):
+        report_step("present")
+    elif image_cache.tarball(image).exists():
+        report_step(f"loading from cache {image_cache.tarball(image).name}")
+        image_cache.load_tarball(client, image_cache.tarball(image))
+        return
+    elif pull and image.pullable:
+        report_step("pulling from the registry")
+        _pull(client, image)
+    else:
+        report_step(f"building offline from Debian packages ({image.size_hint})")
+        offline_build.build(client, image, report_step)
+    image_cache.save(client, image, report_step)
 
 
 def _pull(client: docker.DockerClient, image: ImageRecipe) -> None:
