@@ -96,6 +96,7 @@ def test_progress_never_follows_a_link_planted_in_the_run_folder(tmp_path: Path)
     run.mkdir()
     (run / "progress.json").symlink_to(victim)
     assert progress.load(run / "progress.json") == {}
-    assert progress.record(CheckResult("ch01-ex1", parts=[Part("p", True, 1.0, 1.0, "x", "x")]), path=run / "progress.json")
+    passed = CheckResult("ch01-ex1", parts=[Part("p", True, 1.0, 1.0, "x", "x")])
+    assert progress.record(passed, path=run / "progress.json")
     assert victim.read_text() == '{"exercises": {"ch01-ex1": {"best": 99}}}'
     assert progress.load(run / "progress.json")["ch01-ex1"]["best"] == 1.0
