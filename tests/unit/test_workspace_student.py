@@ -113,6 +113,18 @@ def test_no_solution_block_of_the_source_appears_in_the_workspace(made: dict[str
     assert HINT not in "".join(texts.values()) and "MAINTAINER is deprecated; a label" not in "".join(texts.values())
 
 
+def test_no_hint_or_explanation_of_the_source_reaches_the_workspace(made: dict[str, Any]) -> None:
+    """The source's docker_course.hints and .explain are read on request only, never released."""
+    secrets = []
+    for path in made["source"].rglob("*.ipynb"):
+        for cell in json.loads(path.read_text())["cells"]:
+            course = cell["metadata"].get("docker_course", {})
+            secrets += [*course.get("hints", []), *([course["explain"]] if "explain" in course else [])]
+    assert len(secrets) >= 10, "chapter 01 has hints"
+    released = "".join(p.read_text() for p in made["workspace"].rglob("*.ipynb"))
+    assert [s for s in secrets if json.dumps(s)[1:-1] in released] == []
+
+
 def test_answer_cells_hold_the_course_stubs(made: dict[str, Any]) -> None:
     nb = json.loads((made["workspace"] / "01-dockerfile" / "01-dockerfile.ipynb").read_text())
     cells = {c["metadata"].get("nbgrader", {}).get("grade_id"): "".join(c["source"]) for c in nb["cells"]}
