@@ -20,6 +20,8 @@ from grader.engine.progress import Reporter, silent
 from grader.engine.settings import COURSE_BUILT_LABEL, cache_dir, ensure_writable
 from grader.errors import ImageProvisionError
 
+KEEP_RECIPES = 3  # per image; `python_3.11-slim-*` is not an older `python_3.11-*`
+
 
 def images_cache() -> Path:
     """The folder of image tarballs (shared by every lab of this user)."""
@@ -64,9 +66,6 @@ def save(client: docker.DockerClient, image: ImageRecipe, report: Reporter) -> N
     if target.exists():
         return
     images_cache().mkdir(parents=True, exist_ok=True)
-    for stale in images_cache().glob(f"{image.slug}-*.tar"):
-        if stale.name.rsplit("-", 1)[0] == image.slug:  # not python_3.11-slim for python_3.11
-            stale.unlink()
     report(f"caching as {target.name}")
     partial = target.with_suffix(".partial")
     try:
@@ -77,6 +76,14 @@ def save(client: docker.DockerClient, image: ImageRecipe, report: Reporter) -> N
     except (DockerException, OSError) as e:
         partial.unlink(missing_ok=True)
         raise ImageProvisionError(f"Could not cache {image.tag} as {target}: {e}") from e
+    _drop_old_recipes(image)
+
+
+def _drop_old_recipes(image: ImageRecipe) -> None:
+    """Keep the newest KEEP_RECIPES tarballs of an image: checkouts of different versions share one cache."""
+    mine = [p for p in images_cache().glob(f"{image.slug}-*.tar") if p.name.rsplit("-", 1)[0] == image.slug]
+    for old in sorted(mine, key=lambda p: p.stat().st_mtime, reverse=True)[KEEP_RECIPES:]:
+        old.unlink(missing_ok=True)
 
 
 def load_tarball(client: docker.DockerClient, path: Path) -> None:

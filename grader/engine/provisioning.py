@@ -31,30 +31,42 @@ def provision(
         ImageProvisionError: an unknown name, or a build, pull, load or save failed.
     """
     wanted = resolve(names)
-    with image_cache.provision_lock():
-        for n, image in enumerate(wanted, 1):
-            step = f"[{n}/{len(wanted)}] {image.tag}"
+    for n, image in enumerate(wanted, 1):
+        step = f"[{n}/{len(wanted)}] {image.tag}"
 
-            def report_step(message: str, step: str = step) -> None:
-                report(f"{step}: {message}")
+        def report_step(message: str, step: str = step) -> None:
+            report(f"{step}: {message}")
 
-            if image_cache.present(client, image):
-                report_step("present")
-                image_cache.save(client, image, report_step)
-                continue
-            cached = image_cache.tarball(image)
-            if cached.exists():
-                report_step(f"loading from cache {cached.name}")
-                image_cache.load_tarball(client, cached)
-                continue
-            if pull and image.pullable:
-                report_step("pulling from the registry")
-                _pull(client, image)
-            else:
-                report_step(f"building offline from Debian packages ({image.size_hint})")
-                offline_build.build(client, image, report_step)
-            image_cache.save(client, image, report_step)
+        if _ready(client, image):  # the usual case: no need to wait for another provisioning's lock
+            report_step("present")
+            continue
+        with image_cache.provision_lock():
+            _make(client, image, pull, report_step)
     return wanted
+
+
+def _ready(client: docker.DockerClient, image: ImageRecipe) -> bool:
+    return image_cache.present(client, image) and image_cache.tarball(image).exists()
+
+
+def _make(client: docker.DockerClient, image: ImageRecipe, pull: bool, report: Reporter) -> None:
+    """Load, pull or build one image, then cache it (under the provisioning lock)."""
+    if image_cache.present(client, image):
+        report("present")
+        image_cache.save(client, image, report)
+        return
+    cached = image_cache.tarball(image)
+    if cached.exists():
+        report(f"loading from cache {cached.name}")
+        image_cache.load_tarball(client, cached)
+        return
+    if pull and image.pullable:
+        report("pulling from the registry")
+        _pull(client, image)
+    else:
+        report(f"building offline from Debian packages ({image.size_hint})")
+        offline_build.build(client, image, report)
+    image_cache.save(client, image, report)
 
 
 def _pull(client: docker.DockerClient, image: ImageRecipe) -> None:

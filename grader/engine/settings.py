@@ -44,6 +44,11 @@ def cache_dir() -> Path:
     return Path(os.environ.get("DOCKER_COURSE_CACHE") or default)
 
 
+def lab_run_dir(name: str) -> Path:
+    """Host folder bind-mounted into lab ``name``; holds its engine socket and lab-init's reports."""
+    return state_dir() / "labs" / name / "run"
+
+
 def in_lab() -> bool:
     """True when this process runs inside a lab container."""
     return os.environ.get(IN_LAB_ENV) == "1"
@@ -106,7 +111,7 @@ class Settings:
 
     def lab_run_dir(self, name: str | None = None) -> Path:
         """Host folder bind-mounted into a lab; holds its engine socket."""
-        return state_dir() / "labs" / (name or self.lab_name) / "run"
+        return lab_run_dir(name or self.lab_name)
 
     def docker_host(self) -> str:
         """URL from which host-side tools (and this process) reach the course engine."""

@@ -102,7 +102,8 @@ def jupyter(course_root: Path) -> Iterator[tuple[str, str]]:
         port = s.getsockname()[1]
     try:
         provisioning.provision(host, ["busybox"])
-        info = lab.up(host, settings, name=LAB, root=course_root, jupyter=True, port=port, base_images=["busybox"])
+        spec = lab.LabSpec.learner(settings, name=LAB, root=course_root, port=port, base_images=["busybox"])
+        info = lab.up(host, spec)
         assert info.jupyter_url and info.jupyter_url.startswith(f"http://127.0.0.1:{port}/")
         base, _, token = info.jupyter_url.partition("/lab?token=")
         yield base, token
