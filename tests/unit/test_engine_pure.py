@@ -228,3 +228,43 @@ def test_host_jupyter_that_never_answers_is_an_error_not_a_url(
     assert "did not answer on 127.0.0.1:1 within 1 s" in str(exc.value) and "jupyter-host.log" in str(exc.value)
     assert host_jupyter.running() is None
     assert started[0].wait(timeout=10) is not None  # stopped, not left running
+
+
+class _FakeObject:
+    def __init__(self, name: str, error: Exception | None = None, labels: dict[str, str] | None = None) -> None:
+        self.name, self.short_id, self.error = name, name[:12], error
+        self.labels = labels or {}
+        self.attrs = {"Labels": self.labels}
+
+    def remove(self, **kwargs: object) -> None:
+        if self.error:
+            raise self.error
+
+
+class _FakeCollection:
+    def __init__(self, items: list[_FakeObject]) -> None:
+        self.items = items
+
+    def list(self, **kwargs: object) -> list[_FakeObject]:
+        return self.items
+
+
+def test_reset_reports_only_what_it_removed() -> None:
+    """A container gone meanwhile (404) or refused (409) is not in the report; a refusal is said."""
+    from docker.errors import APIError, NotFound
+
+    from grader.engine.reset import reset
+
+    client = type("Client", (), {})()
+    client.containers = _FakeCollection(
+        [_FakeObject("web-fixed"), _FakeObject("api", NotFound("gone")), _FakeObject("db-2", APIError("in use"))]
+    )
+    client.networks = _FakeCollection([_FakeObject("bridge"), _FakeObject("course-net")])
+    client.volumes = _FakeCollection([_FakeObject("users-own"), _FakeObject("shared-data", APIError("in use"))])
+    client.images = _FakeCollection([])
+    lines: list[str] = []
+    done = reset(client, whole_engine=False, report=lines.append)  # type: ignore[arg-type]
+    assert done.containers == ["web-fixed"] and done.networks == ["course-net"] and done.volumes == []
+    assert any("could not remove db-2" in line for line in lines)
+    assert any("could not remove shared-data" in line for line in lines)
+    assert lines[-1].startswith("removed 1 container(s), 1 network(s), 0 volume(s)")
