@@ -46,10 +46,11 @@ def up(host: docker.DockerClient, spec: LabSpec, report: Reporter = silent) -> L
     run_dir = ensure_writable(lab_run_dir(spec.name), "lab socket")
     existing = find(host, spec.name)
     if existing is not None:
-        if lab_container.matches(existing, spec) and not lab_rule_problem(existing, run_dir):
+        unusable = _unusable(existing, spec, run_dir)
+        if not unusable:
             report(f"lab {spec.name} is already running: reusing it")
             return _ready(existing, spec, run_dir, report)
-        report(f"replacing lab {spec.name} (stopped, made from another recipe/folder, or its no-egress rule gone)")
+        report(f"replacing lab {spec.name} ({unusable})")
         lab_container.remove(existing)
     provision(host, [spec.image.tag], report=report)
     ensure_network(host, report)
@@ -60,6 +61,15 @@ def up(host: docker.DockerClient, spec: LabSpec, report: Reporter = silent) -> L
     except LabError:
         lab_container.remove(container)
         raise
+
+
+def _unusable(container: Container, spec: LabSpec, run_dir: Path) -> str:
+    """Why a lab of that name cannot be reused for ``spec`` ('' when it can)."""
+    if container.status != "running":
+        return f"it is {container.status}"
+    if not lab_container.matches(container, spec):
+        return "it was started from another image recipe, folder, port, limits or privileges"
+    return lab_rule_problem(container, run_dir)
 
 
 def _ready(container: Container, spec: LabSpec, run_dir: Path, report: Reporter) -> LabInfo:

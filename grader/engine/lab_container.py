@@ -54,8 +54,8 @@ def find(host: docker.DockerClient, name: str) -> Container | None:
 
 
 def matches(container: Container, spec: LabSpec) -> bool:
-    """True when ``container`` runs and was started from a spec with ``spec``'s fingerprint."""
-    return container.status == "running" and container.labels.get(LAB_ROLE_LABEL) == spec.fingerprint()
+    """True when ``container`` was started from a spec with ``spec``'s fingerprint."""
+    return container.labels.get(LAB_ROLE_LABEL) == spec.fingerprint()
 
 
 def _binds(spec: LabSpec, run_dir: Path) -> dict[str, dict[str, str]]:

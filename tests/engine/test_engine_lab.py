@@ -161,3 +161,24 @@ def test_inside_the_lab_localhost_reaches_published_ports(engine: EngineSession)
 def test_docker0_is_the_articles_default_inside_the_lab(engine: EngineSession) -> None:
     ran = engine.sh("ip -4 -o addr show docker0")
     assert "172.17.0.1/16" in ran.output, ran.output
+
+
+def test_a_lab_whose_no_egress_rule_is_gone_is_replaced_not_reused(engine_session: EngineSession) -> None:
+    """Reuse checks the lab's own rule: a lab that lost it (root inside may flush it) starts afresh, with it."""
+    name = f"{engine_session.name}-egress"
+    spec = lab.LabSpec.learner(Settings.load(), name=name, jupyter=False, base_images=["busybox"])
+    try:
+        lab.up(engine_session.host, spec)
+        first = lab.find(engine_session.host, name)
+        assert first is not None
+        rule = (lab_run_dir(name) / lab_network.EGRESS_FILE).read_text().split()
+        assert first.exec_run(["iptables", "-D", *rule]).exit_code == 0
+        lines: list[str] = []
+        lab.up(engine_session.host, spec, report=lines.append)
+        assert any("replacing lab" in line and "does not hold" in line for line in lines), lines
+        second = lab.find(engine_session.host, name)
+        assert second is not None and second.id != first.id
+        assert lab_network.lab_rule_problem(second, lab_run_dir(name)) == ""
+    finally:
+        lab.down(engine_session.host, name, keep_data=False)
+        shutil.rmtree(lab_run_dir(name).parent, ignore_errors=True)
