@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -58,9 +59,10 @@ def ensure_writable(folder: Path, what: str) -> Path:
     """Create ``folder`` and prove it is writable, or raise a ConfigError that says so."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".write-test"
-        probe.write_text("ok")
-        probe.unlink()
+        # a probe file of our own: parallel course processes (grading workers, a test run
+        # beside a learner's lab) prove the same folder at the same moment
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-"):
+            pass
     except OSError as e:
         raise ConfigError(
             f"The {what} folder {folder} is not writable ({e.strerror or e}). "

@@ -37,6 +37,17 @@ def test_unwritable_folder_is_a_clear_config_error(tmp_path: Path) -> None:
     assert "not writable" in str(exc.value) and "DOCKER_COURSE_STATE" in str(exc.value)
 
 
+def test_parallel_processes_prove_one_folder_writable_at_once(tmp_path: Path) -> None:
+    """Seen in a test run beside parallel builds: two provers sharing one probe file name made
+    one of them report the shared cache "not writable (No such file or directory)"."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(8) as pool:
+        done = list(pool.map(lambda _: ensure_writable(tmp_path, "cache"), range(400)))
+    assert done == [tmp_path] * 400
+    assert not list(tmp_path.iterdir()), "no probe file is left behind"
+
+
 def test_settings_env_overrides_and_bad_mode(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("DOCKER_COURSE_STATE", str(tmp_path))
     monkeypatch.setenv("DOCKER_COURSE_MODE", "host")
