@@ -30,7 +30,8 @@ def _is_debian_root() -> bool:
 def _apt_install(packages: list[str], report: Reporter) -> None:
     report(f"installing {' '.join(packages)} from the Debian packages (apt-get)")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", *packages]):
+    install = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages]
+    for cmd in (["apt-get", "update", "-qq"], install):
         done = subprocess.run(cmd, env=env, capture_output=True, text=True)
         if done.returncode != 0:
             tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
