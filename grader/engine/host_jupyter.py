@@ -13,12 +13,11 @@ import secrets
 import signal
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 from grader.engine.client import host_engine_url
+from grader.engine.http_wait import wait_for_http
 from grader.engine.progress import Reporter, silent
 from grader.engine.settings import Settings, course_dir, ensure_writable, state_dir
 from grader.errors import EngineUnavailable
@@ -92,18 +91,13 @@ def start(settings: Settings, report: Reporter = silent, timeout: float = START_
 
 def _wait(proc: subprocess.Popen[bytes], port: int, log: Path, timeout: float) -> None:
     """Until the server answers on 127.0.0.1:``port``; an exit or a time-out is an error (the process is stopped)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise EngineUnavailable(
-                f"JupyterLab exited at start (code {proc.returncode}; port {port} in use?); see {log}. "
-                f"Choose another port with `docker-course engine up --mode host --port {port + 1}`."
-            )
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api", timeout=2)  # noqa: S310 - 127.0.0.1 only
-            return
-        except OSError:
-            time.sleep(0.3)
+    if wait_for_http(f"http://127.0.0.1:{port}/api", timeout, alive=lambda: proc.poll() is None):
+        return
+    if proc.poll() is not None:
+        raise EngineUnavailable(
+            f"JupyterLab exited at start (code {proc.returncode}; port {port} in use?); see {log}. "
+            f"Choose another port with `docker-course engine up --mode host --port {port + 1}`."
+        )
     proc.terminate()
     raise EngineUnavailable(
         f"JupyterLab did not answer on 127.0.0.1:{port} within {timeout:g} s, so it was stopped; see {log}. "

@@ -9,8 +9,6 @@ are loaded, JupyterLab answers. Today a lab is a container on the host engine
 from __future__ import annotations
 
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import docker
@@ -18,6 +16,7 @@ from docker.models.containers import Container
 
 from grader.engine import lab_container
 from grader.engine.client import connect
+from grader.engine.http_wait import wait_for_http
 from grader.engine.image_cache import load_into
 from grader.engine.lab_container import LabInfo, data_volume, describe, find
 from grader.engine.lab_network import ensure_network, lab_rule_problem
@@ -128,14 +127,9 @@ def _not_ready_message(container: Container, spec: LabSpec, ready: Path) -> str:
 
 def _wait_for_jupyter(container: Container, url: str, timeout: float) -> None:
     """Wait until JupyterLab in the lab answers on its published port, or raise with its log and a hint."""
-    deadline = time.monotonic() + timeout
     api = url.split("/lab")[0] + "/api"
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(api, timeout=2)  # noqa: S310 - 127.0.0.1 only
-            return
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.3)
+    if wait_for_http(api, timeout):
+        return
     code, output = container.exec_run(["tail", "-5", "/var/log/jupyter.log"])
     log = output.decode(errors="replace").strip()[-400:] if code == 0 else "(no log yet)"
     raise LabError(
