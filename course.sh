@@ -6,7 +6,9 @@
 #   ./course.sh test    set everything up and run the whole test suite (lint, types,
 #                       unit, engine, notebooks, classroom grading, browser)
 #   ./course.sh stop    stop the lab (its data is kept)
+#   ./course.sh lock    regenerate constraints.txt (the Python lock of the host and the lab)
 #
+# Host packages are declared in system-packages.txt, Python versions in constraints.txt.
 # Safe to run again: the second run reuses everything.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
@@ -19,6 +21,9 @@ say() { printf '[course.sh] %s\n' "$*" >&2; }
 STAGE_START=0
 stage() { STAGE_START=$(date +%s); say "== $1"; }
 stage_done() { say "   done in $(( $(date +%s) - STAGE_START )) s"; }
+
+# Debian packages of a stage (start | test), from system-packages.txt ("package tool stage" lines).
+system_packages() { awk -v stage="$1" '!/^#/ && NF >= 3 && $3 == stage { print $1 }' "$ROOT/system-packages.txt"; }
 
 is_debian_root() { [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ] && command -v apt-get >/dev/null; }
 APT_UPDATED=0
@@ -38,13 +43,14 @@ apt_install() {
 setup() {
   stage "setup: system packages and the Python environment"
   # the engine and the offline image builder (the course starts dockerd itself)
-  if is_debian_root; then apt_install docker.io debootstrap iptables python3-venv ca-certificates; fi
+  # shellcheck disable=SC2046 # one word per package
+  if is_debian_root; then apt_install $(system_packages start); fi
   if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi
   local stamp
-  stamp=$(cat pyproject.toml grader/images/lab/constraints.txt | sha256sum | cut -c1-16)
+  stamp=$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
   if [ "$(cat "$VENV/.installed" 2>/dev/null)" != "$stamp" ]; then
     "$VENV/bin/pip" install -q --upgrade pip
-    "$VENV/bin/pip" install -q -e ".[test]" -c grader/images/lab/constraints.txt
+    "$VENV/bin/pip" install -q -c constraints.txt -e ".[test]"
     echo "$stamp" > "$VENV/.installed"
   fi
   stage_done
@@ -64,13 +70,16 @@ run_pytest() {  # name, pytest args...
   local rc=0
   "$VENV/bin/python" -m pytest "$@" --junitxml="$ROOT/build/junit-$name.xml" || rc=$?
   stage_done
-  [ "$rc" = 0 ] || [ "$rc" = 5 ] || FAILED+=("$name")
+  # 5 = no tests collected: a stage that tests nothing has failed too
+  if [ "$rc" = 5 ]; then say "stage $name collected no tests"; fi
+  [ "$rc" = 0 ] || FAILED+=("$name")
 }
 
 cmd_test() {
   local t0; t0=$(date +%s)
   setup
-  if is_debian_root; then apt_install chromium chromium-driver; fi
+  # shellcheck disable=SC2046
+  if is_debian_root; then apt_install $(system_packages test); fi
   mkdir -p build && rm -f build/junit-*.xml
 
   stage "lint: ruff and mypy on grader/ (for the host's Python 3.11 and the lab's 3.13)"
@@ -105,9 +114,56 @@ PY
   if [ ${#FAILED[@]} -gt 0 ]; then say "FAILED stages: ${FAILED[*]}"; return 1; fi
 }
 
+# constraints.txt: the course's runtime dependencies resolved for the oldest Python a
+# course venv has (Debian 12's 3.11.2, which course.sh's host venv may be: a pin resolved
+# on a newer host can be one it cannot install), checked to resolve to the same pins for
+# the lab's Python (Debian 13's 3.13), then the test tools resolved for this host against
+# those pins. The lab image hashes only the runtime section: a test-tool bump leaves it.
+cmd_lock() {
+  if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; "$VENV/bin/pip" install -q --upgrade pip; fi
+  local work; work=$(mktemp -d)
+  "$VENV/bin/python" - "$work" <<'PY'
+import json, pathlib, re, subprocess, sys, tomllib
+work = pathlib.Path(sys.argv[1])
+project = tomllib.loads(pathlib.Path("pyproject.toml").read_text())["project"]
+lab_source = pathlib.Path("grader/engine/lab_image.py").read_text()
+lab_python = re.search(r'LAB_PYTHON_VERSION = "([\d.]+)"', lab_source)[1]
+oldest_python = re.search(r'HOST_PYTHON_FLOOR = "([\d.]+)"', lab_source)[1]
+
+def resolve(requirements, *options):
+    report = work / "report.json"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--dry-run", "--ignore-installed",
+                    "--target", str(work / "target"), "--report", str(report), *options, *requirements], check=True)
+    return {re.sub(r"[-_.]+", "-", i["metadata"]["name"]).lower(): i["metadata"]["version"]
+            for i in json.loads(report.read_text())["install"]}
+
+runtime = resolve(project["dependencies"], "--python-version", oldest_python, "--only-binary=:all:")
+pins = work / "runtime.txt"
+pins.write_text("".join(f"{n}=={v}\n" for n, v in sorted(runtime.items())))
+in_lab = resolve(project["dependencies"], "--python-version", lab_python, "--only-binary=:all:", "-c", str(pins))
+if in_lab != runtime:  # one gradebook schema on both sides: the same versions, or no lock
+    sys.exit(f"the pins for Python {oldest_python} resolve differently for the lab's {lab_python}: "
+             f"{sorted(set(in_lab.items()) ^ set(runtime.items()))}")
+test = {n: v for n, v in resolve(project["dependencies"] + project["optional-dependencies"]["test"], "-c", str(pins)).items()
+        if n not in runtime}
+pathlib.Path("constraints.txt").write_text(
+    "# The Python lock of the course: generated by `./course.sh lock`, read by course.sh's pip install\n"
+    "# (host) and by the lab image's wheelhouse (runtime section only). Do not edit by hand.\n"
+    f"# [runtime] the dependencies of pyproject.toml, resolved for Python {oldest_python} (the host's floor)\n"
+    f"# and the same for the lab's Python {lab_python}\n"
+    + pins.read_text()
+    + "# [test] the test tools of pyproject.toml's [test] extra, resolved for this host\n"
+    + "".join(f"{n}=={v}\n" for n, v in sorted(test.items()))
+)
+print(f"constraints.txt: {len(runtime)} runtime pins, {len(test)} test pins")
+PY
+  rm -rf "$work"
+}
+
 case "${1:-start}" in
   start) shift || true; cmd_start "$@" ;;
   test) shift; cmd_test "$@" ;;
   stop) setup >/dev/null 2>&1; "$VENV/bin/docker-course" engine down ;;
-  *) echo "usage: ./course.sh [start|test|stop]" >&2; exit 2 ;;
+  lock) cmd_lock ;;
+  *) echo "usage: ./course.sh [start|test|stop|lock]" >&2; exit 2 ;;
 esac

@@ -254,7 +254,7 @@ def start_lab(host: docker.DockerClient, name: str, base_images: list[str] | Non
     ``base_images``: the base images loaded into it (default: all).
     """
     settings = Settings.load()
-    lab.up(host, settings, name=name, jupyter=False, base_images=base_images)
+    lab.up(host, lab.LabSpec.learner(settings, name=name, jupyter=False, base_images=base_images))
     return lab.lab_engine(settings, name)
 
 

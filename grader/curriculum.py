@@ -109,6 +109,8 @@ def _ex(
     return ExercisePlan(exercise_id, Names(containers, networks, volumes, images), depends_on)
 
 
+# A table: one line per exercise reads better than the formatter's one line per name.
+# fmt: off
 PROVIDED: tuple[ProvidedImage, ...] = (
     ProvidedImage("course/web:1.0", "web", ("busybox",)),
     ProvidedImage("course/kv:1.0", "kv", ("busybox",)),
@@ -117,12 +119,9 @@ PROVIDED: tuple[ProvidedImage, ...] = (
 
 CHAPTERS: tuple[Chapter, ...] = (
     Chapter(
-        "01",
-        "01-dockerfile",
-        "Dockerfile",
+        "01", "01-dockerfile", "Dockerfile",
         "instructions, layers, build context, cache",
-        ("busybox",),
-        (),
+        ("busybox",), (),
         (
             _ex("ch01-ex1", images=("course/hello:1.0",)),
             _ex("ch01-ex2", images=("course/motd:1.0",)),
@@ -133,27 +132,16 @@ CHAPTERS: tuple[Chapter, ...] = (
             _ex("ch01-ex7", images=("course/echo:1.0",)),
             _ex("ch01-ex8", images=("course/onbuild-base:1.0", "course/onbuild-child:1.0")),
         ),
-        Names(
+        demos=Names(
             containers=("demo-once", "demo-ticker", "demo-volume"),
-            images=(
-                "demo/another-name:1.0",
-                "demo/cache",
-                "demo/cmd",
-                "demo/context",
-                "demo/from",
-                "demo/layers",
-                "demo/volume",
-                "demo/workdir",
-            ),
+            images=("demo/another-name:1.0", "demo/cache", "demo/cmd", "demo/context", "demo/from", "demo/layers",
+                "demo/volume", "demo/workdir"),
         ),
     ),
     Chapter(
-        "02",
-        "02-ports",
-        "Port mapping",
+        "02", "02-ports", "Port mapping",
         "EXPOSE vs publishing, -p and -P, conflicts",
-        ("busybox",),
-        ("course/web:1.0",),
+        ("busybox",), ("course/web:1.0",),
         (
             _ex("ch02-ex1", containers=("web-all",)),
             _ex("ch02-ex2", containers=("web-random",)),
@@ -162,26 +150,15 @@ CHAPTERS: tuple[Chapter, ...] = (
             _ex("ch02-ex5", containers=("web-ip-fixed",)),
             _ex("ch02-ex6", containers=("web-second",), depends_on=("ch02-ex3",)),
         ),
-        Names(
-            containers=(
-                "demo-all",
-                "demo-clash",
-                "demo-fixed",
-                "demo-ip",
-                "demo-ip-fixed",
-                "demo-loopback",
-                "demo-one",
-                "demo-unpublished",
-            )
+        demos=Names(
+            containers=("demo-all", "demo-clash", "demo-fixed", "demo-ip", "demo-ip-fixed", "demo-loopback",
+                "demo-one", "demo-unpublished"),
         ),
     ),
     Chapter(
-        "03",
-        "03-networks",
-        "Network modes",
+        "03", "03-networks", "Network modes",
         "bridge, veth pairs, user-defined networks, host, none",
-        ("busybox",),
-        ("course/web:1.0",),
+        ("busybox",), ("course/web:1.0",),
         (
             _ex("ch03-ex1"),
             _ex("ch03-ex2", containers=("probe-a",)),
@@ -190,15 +167,12 @@ CHAPTERS: tuple[Chapter, ...] = (
             _ex("ch03-ex5", containers=("isolated",)),
             _ex("ch03-ex6", containers=("sidecar",), depends_on=("ch03-ex3",)),
         ),
-        Names(containers=("demo-a", "demo-b", "demo-c", "demo-d"), networks=("demo-net",)),
+        demos=Names(containers=("demo-a", "demo-b", "demo-c", "demo-d"), networks=("demo-net",)),
     ),
     Chapter(
-        "04",
-        "04-namespaces",
-        "Namespaces",
+        "04", "04-namespaces", "Namespaces",
         "pid, net, ipc, uts, mnt, user; nsenter",
-        ("busybox",),
-        (),
+        ("busybox",), (),
         (
             _ex("ch04-ex1", containers=("ns-demo",)),
             _ex("ch04-ex2", containers=("named",)),
@@ -207,15 +181,12 @@ CHAPTERS: tuple[Chapter, ...] = (
             _ex("ch04-ex5", containers=("nsenter-demo",)),
             _ex("ch04-ex6", containers=("userns-demo",)),
         ),
-        Names(containers=("demo-a", "demo-b", "demo-host", "demo-ipc", "demo-ns", "demo-priv")),
+        demos=Names(containers=("demo-a", "demo-b", "demo-host", "demo-ipc", "demo-ns", "demo-priv")),
     ),
     Chapter(
-        "05",
-        "05-volumes",
-        "Volumes and bind mounts",
+        "05", "05-volumes", "Volumes and bind mounts",
         "named volumes, bind mounts, read-only, sharing",
-        ("busybox",),
-        ("course/kv:1.0", "course/volume-port:1.0"),
+        ("busybox",), ("course/kv:1.0", "course/volume-port:1.0"),
         (
             _ex("ch05-ex1", containers=("note-1", "note-2")),
             _ex("ch05-ex2", containers=("db-1", "db-2"), volumes=("course-db-data",)),
@@ -223,37 +194,28 @@ CHAPTERS: tuple[Chapter, ...] = (
             _ex("ch05-ex4", containers=("producer", "consumer"), volumes=("shared-data",)),
             _ex("ch05-ex5", containers=("anon-vol",)),
         ),
-        Names(
+        demos=Names(
             containers=("demo-anon", "demo-clock", "demo-kv", "demo-layer", "demo-watch", "demo-writer"),
-            volumes=(
-                "config",  # the lesson's accident: `-v config:/config` makes a named volume
-                "demo-data",
-                "demo-etc",
-                "demo-keep",
-                "demo-kv-data",
-                "demo-owned",
-                "demo-owned-2",
-                "demo-shared",
-            ),
+            # "config": the lesson's accident, `-v config:/config` makes a named volume
+            volumes=("config", "demo-data", "demo-etc", "demo-keep", "demo-kv-data", "demo-owned", "demo-owned-2",
+                "demo-shared"),
             images=("course/owned-demo",),
         ),
     ),
     Chapter(
-        "06",
-        "06-multistage",
-        "Multi-stage builds",
+        "06", "06-multistage", "Multi-stage builds",
         "builder and runtime stages, image size",
-        ("busybox", "python:3.11", "python:3.11-slim"),
-        (),
+        ("busybox", "python:3.11", "python:3.11-slim"), (),
         (
             _ex("ch06-ex1", images=("course/app:fat",)),
             _ex("ch06-ex2", images=("course/app:slim",), depends_on=("ch06-ex1",)),
             _ex("ch06-ex3", images=("course/app:builder",)),
             _ex("ch06-ex4", images=("course/hello-static:1.0",)),
         ),
-        Names(images=("demo/maker", "demo/no-gcc", "demo/stages")),
+        demos=Names(images=("demo/maker", "demo/no-gcc", "demo/stages")),
     ),
 )
+# fmt: on
 
 _BY_NUMBER = {c.number: c for c in CHAPTERS}
 _EXERCISES = {e.id: e for c in CHAPTERS for e in c.exercises}

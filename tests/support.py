@@ -65,7 +65,7 @@ class EngineSession:
         host = ensure_host_engine()
         provisioning.provision(host)
         settings = Settings.load()
-        lab.up(host, settings, name=name, jupyter=False)
+        lab.up(host, lab.LabSpec.learner(settings, name=name, jupyter=False))
         return cls(name, host, lab.lab_engine(settings, name), lab.find(host, name))
 
     def stop(self) -> None:

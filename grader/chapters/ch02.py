@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.chapters import Exercise
+from grader.chapters.exercise import Exercise
 from grader.checks.container_state import ContainerState
 from grader.checks.port_answers import PublishedPortAnswers
 from grader.checks.port_conflict import PortConflictAnswer

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.chapters import Exercise
+from grader.chapters.exercise import Exercise
 from grader.checks.namespace_shared import NamespaceShared
 from grader.checks.network_answer import NetworkAnswer
 from grader.checks.network_attachment import NetworkAttachment

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.chapters import Exercise
+from grader.chapters.exercise import Exercise
 from grader.checks.container_privilege import ContainerPrivilege
 from grader.checks.container_state import ContainerState
 from grader.checks.namespace_answer import NamespaceAnswer

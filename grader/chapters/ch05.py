@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.chapters import Exercise
+from grader.chapters.exercise import Exercise
 from grader.checks.container_output import ContainerOutput
 from grader.checks.container_replaced import ContainerReplaced
 from grader.checks.volume_anon_answer import AnonymousVolumeAnswer

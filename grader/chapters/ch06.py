@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.chapters import Exercise
+from grader.chapters.exercise import Exercise
 from grader.checks.image_base import ImageBasedOn
 from grader.checks.image_build_tools import ImageBuildTools
 from grader.checks.image_layer_count import ImageLayerCount

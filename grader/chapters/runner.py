@@ -11,7 +11,7 @@ from grader.chapters import Exercise, get
 from grader.checks.base import Context
 from grader.checks.result import CheckResult, Part
 from grader.engine.client import course_engine
-from grader.errors import EngineUnavailable, GraderError, NotFound, ProbeRefused, UnknownExercise
+from grader.errors import EngineUnavailable, GraderError, NotFound, NotRunning, ProbeRefused, UnknownExercise
 from grader.facts.probe import inspect_only as refusing_probes
 from grader.facts.snapshot import EngineFacts
 
@@ -61,7 +61,7 @@ def _run_checks(exercise: Exercise, ctx: Context, result: CheckResult) -> None:
         except ProbeRefused as e:
             result.parts.append(_failed(check.describe(), check.points, str(e), ""))
             result.skipped.append(check.describe())
-        except NotFound as e:
+        except (NotFound, NotRunning) as e:  # the object the check needs is absent or stopped
             result.parts.append(_failed(check.describe(), check.points, str(e), check.missing_hint))
         except EngineUnavailable as e:
             result.parts.append(_failed(check.describe(), check.points, "the engine stopped answering", ""))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from grader.checks.base import Check, Context, Outcome
+from grader.checks.served_page import served_by, serving_hosts
 
 _RESOLVE_ERRORS = ("bad address", "could not resolve", "name or service not known", "unknown host")
 
@@ -15,11 +16,6 @@ def names_host(command: list[str], host: str) -> bool:
     """True when ``command`` addresses ``host`` by name (``http://api/``, ``api:80``, ``api``)."""
     pattern = re.compile(rf"(?:^|[\s/@'\"=]){re.escape(host)}(?:$|[\s:/'\"])")
     return any(pattern.search(arg) for arg in command)
-
-
-def served_by(output: str) -> list[str]:
-    """Hostnames named by course/web pages in ``output`` (``served by HOST``)."""
-    return re.findall(r"served by ([\w.-]+)", output)
 
 
 @dataclass
@@ -59,7 +55,7 @@ class FetchedByName(Check):
         output = client.logs()
         expected = f"{self.client}'s output holds the page served by {server.hostname} ({self.server})"
         shown = output.strip()[-160:] or "no output"
-        if f"served by {server.hostname}" in output:
+        if served_by(output, server.hostname):
             return Outcome(True, expected, shown)
         lowered = output.lower()
         if any(e in lowered for e in _RESOLVE_ERRORS):
@@ -67,9 +63,9 @@ class FetchedByName(Check):
                 f"The name {self.server} did not resolve: names resolve only on user-defined networks. "
                 f"Run {self.client} with the same --network as {self.server}."
             )
-        elif served_by(output):
+        elif serving_hosts(output):
             hint = (
-                f"The page came from {', '.join(served_by(output))}, not from the current {self.server} "
+                f"The page came from {', '.join(serving_hosts(output))}, not from the current {self.server} "
                 f"(hostname {server.hostname}): a recreated {self.server}? Run {self.client} again."
             )
         elif not output.strip():

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from grader.checks.base import Check, Context, Outcome
+from grader.checks.served_page import served_by
 
 
 @dataclass
@@ -42,7 +43,7 @@ class HttpInNamespace(Check):
         if not self.page_of:
             return Outcome(True, self.describe(), found)
         hostname = ctx.facts.container(self.page_of).hostname
-        if answer.ok and f"served by {hostname}" in answer.body:
+        if answer.ok and served_by(answer.body, hostname):
             return Outcome(True, self.describe(), found)
         return Outcome(
             False,

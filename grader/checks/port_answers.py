@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from grader.checks.base import Check, Context, Outcome
 from grader.checks.port_published import not_running_hint
+from grader.checks.served_page import served_by
 from grader.facts.containers import PortBinding
 
 
@@ -82,7 +83,7 @@ class PublishedPortAnswers(Check):
         other_page = False
         for address, port in targets:
             answer = ctx.facts.http(address, port)
-            mine = self.contains in answer.body and container.hostname in answer.body
+            mine = self.contains in answer.body and served_by(answer.body, container.hostname)
             if answer.ok and mine:
                 return Outcome(True, expected, f"{answer.url}: HTTP 200, page served by {container.hostname}")
             other_page = other_page or answer.ok

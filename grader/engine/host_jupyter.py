@@ -13,15 +13,16 @@ import secrets
 import signal
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 from grader.engine.client import host_engine_url
+from grader.engine.http_wait import wait_for_http
 from grader.engine.progress import Reporter, silent
 from grader.engine.settings import Settings, course_dir, ensure_writable, state_dir
 from grader.errors import EngineUnavailable
+
+START_TIMEOUT = 60.0  # seconds JupyterLab may take to answer
 
 
 def _info_file() -> Path:
@@ -47,11 +48,12 @@ def url() -> str | None:
     return str(info["url"]) if info and info.get("url") else None
 
 
-def start(settings: Settings, report: Reporter = silent) -> str:
+def start(settings: Settings, report: Reporter = silent, timeout: float = START_TIMEOUT) -> str:
     """Start (or reuse) JupyterLab on ``127.0.0.1:settings.jupyter_port``; its URL with the token.
 
     Raises:
-        EngineUnavailable: the server exited at start (its log is named).
+        EngineUnavailable: the server exited at start, or did not answer within ``timeout`` (it is then
+            stopped); the message names its log and what to try.
     """
     info = running()
     if info:
@@ -81,18 +83,26 @@ def start(settings: Settings, report: Reporter = silent) -> str:
             env=env,
             start_new_session=True,
         )
+    _wait(proc, port, log, timeout)
     address = f"http://127.0.0.1:{port}/lab?token={token}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise EngineUnavailable(f"JupyterLab exited at start (port {port} in use?); see {log}.")
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api", timeout=2)  # noqa: S310
-            break
-        except OSError:
-            time.sleep(0.3)
     _info_file().write_text(json.dumps({"pid": proc.pid, "url": address, "port": port}))
     return address
+
+
+def _wait(proc: subprocess.Popen[bytes], port: int, log: Path, timeout: float) -> None:
+    """Until the server answers on 127.0.0.1:``port``; an exit or a time-out is an error (the process is stopped)."""
+    if wait_for_http(f"http://127.0.0.1:{port}/api", timeout, alive=lambda: proc.poll() is None):
+        return
+    if proc.poll() is not None:
+        raise EngineUnavailable(
+            f"JupyterLab exited at start (code {proc.returncode}; port {port} in use?); see {log}. "
+            f"Choose another port with `docker-course engine up --mode host --port {port + 1}`."
+        )
+    proc.terminate()
+    raise EngineUnavailable(
+        f"JupyterLab did not answer on 127.0.0.1:{port} within {timeout:g} s, so it was stopped; see {log}. "
+        "Run `docker-course engine up --mode host` again (a busy machine may need a second try)."
+    )
 
 
 def stop() -> None:

@@ -7,8 +7,6 @@ fresh lab's engine gets its base images by ``docker load`` instead of a rebuild.
 from __future__ import annotations
 
 import fcntl
-import os
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +20,7 @@ from grader.engine.progress import Reporter, silent
 from grader.engine.settings import COURSE_BUILT_LABEL, cache_dir, ensure_writable
 from grader.errors import ImageProvisionError
 
-STALE_AFTER = 7 * 24 * 3600  # seconds unused before an older recipe's tarball is removed
+KEEP_RECIPES = 3  # per image; `python_3.11-slim-*` is not an older `python_3.11-*`
 
 
 def images_cache() -> Path:
@@ -59,7 +57,7 @@ def present(client: docker.DockerClient, image: ImageRecipe) -> bool:
 
 
 def save(client: docker.DockerClient, image: ImageRecipe, report: Reporter) -> None:
-    """Cache ``image`` from the engine as its tarball (once per recipe; older recipes' go when unused).
+    """Cache ``image`` from the engine as its tarball (once per recipe; older recipes' tarballs go).
 
     Raises:
         ImageProvisionError: the save or the write failed (no partial tarball is left).
@@ -68,12 +66,6 @@ def save(client: docker.DockerClient, image: ImageRecipe, report: Reporter) -> N
     if target.exists():
         return
     images_cache().mkdir(parents=True, exist_ok=True)
-    for stale in images_cache().glob(f"{image.slug}-*.tar"):
-        # not python_3.11-slim for python_3.11; and another checkout on this machine (an older
-        # recipe) may still load its tarball: it goes once unused for a week
-        unused = time.time() - stale.stat().st_mtime > STALE_AFTER
-        if stale.name.rsplit("-", 1)[0] == image.slug and unused:
-            stale.unlink()
     report(f"caching as {target.name}")
     partial = target.with_suffix(".partial")
     try:
@@ -84,12 +76,19 @@ def save(client: docker.DockerClient, image: ImageRecipe, report: Reporter) -> N
     except (DockerException, OSError) as e:
         partial.unlink(missing_ok=True)
         raise ImageProvisionError(f"Could not cache {image.tag} as {target}: {e}") from e
+    _drop_old_recipes(image)
+
+
+def _drop_old_recipes(image: ImageRecipe) -> None:
+    """Keep the newest KEEP_RECIPES tarballs of an image: checkouts of different versions share one cache."""
+    mine = [p for p in images_cache().glob(f"{image.slug}-*.tar") if p.name.rsplit("-", 1)[0] == image.slug]
+    for old in sorted(mine, key=lambda p: p.stat().st_mtime, reverse=True)[KEEP_RECIPES:]:
+        old.unlink(missing_ok=True)
 
 
 def load_tarball(client: docker.DockerClient, path: Path) -> None:
     """``docker load`` a cached tarball into the engine (streamed, not read into memory)."""
     try:
-        os.utime(path)  # in use: not stale (see save)
         with open(path, "rb") as stream:
             for _ in client.api.load_image(stream):
                 pass

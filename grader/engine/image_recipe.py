@@ -29,7 +29,7 @@ class ImageRecipe:
         changes: Dockerfile instructions ``docker import`` applies (ENV, CMD, ...).
         size_hint: the official image's size, shown while building.
         support: a folder whose files the build copies in (part of the digest).
-        inputs: more text that shapes the image (e.g. the lab's Python requirements).
+        inputs: more text that shapes the image, read when the digest is needed (the lab's Python pins).
         layout: a step run on the root filesystem after debootstrap, before trimming.
         pullable: an official image of that name may stand in for it (``--pull``).
         suite: the Debian release debootstrap installs.
@@ -45,7 +45,7 @@ class ImageRecipe:
     changes: tuple[str, ...] = ()
     size_hint: str = ""
     support: Path | None = None
-    inputs: str = ""
+    inputs: Callable[[], str] | None = field(default=None, compare=False, repr=False)
     layout: Layout | None = field(default=None, compare=False, repr=False)
     pullable: bool = True
     suite: str = "bookworm"
@@ -63,8 +63,8 @@ class ImageRecipe:
         if self.support is not None:
             for path in sorted(self.support.iterdir()):
                 digest.update(path.name.encode() + path.read_bytes())
-        if self.inputs:
-            digest.update(self.inputs.encode())
+        if self.inputs is not None:
+            digest.update(self.inputs().encode())
         if self.suite != "bookworm":  # so bookworm images keep the digests they had
             digest.update(self.suite.encode())
         if self.on is not None:

@@ -15,6 +15,8 @@ from grader.engine.progress import Reporter, silent
 from grader.engine.settings import ensure_writable, state_dir
 from grader.errors import EngineInstallError, EngineUnavailable
 
+# Debian packages of the host, shared with course.sh: "package tool stage" lines.
+SYSTEM_PACKAGES = Path(__file__).resolve().parents[2] / "system-packages.txt"
 HOW_TO_GET_ONE = (
     "Install Docker Engine (https://docs.docker.com/engine/install/) or Docker Desktop, "
     "start it, and run this command again; or set DOCKER_HOST to an engine you may use."
@@ -28,19 +30,34 @@ def _is_debian_root() -> bool:
 def _apt_install(packages: list[str], report: Reporter) -> None:
     report(f"installing {' '.join(packages)} from the Debian packages (apt-get)")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", *packages]):
+    install = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages]
+    for cmd in (["apt-get", "update", "-qq"], install):
         done = subprocess.run(cmd, env=env, capture_output=True, text=True)
         if done.returncode != 0:
             tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
             raise EngineInstallError(f"`{' '.join(cmd)}` failed: {' / '.join(tail)}. Fix apt, or: {HOW_TO_GET_ONE}")
 
 
+def host_packages(stage: str = "start") -> list[tuple[str, str]]:
+    """``(package, tool)`` pairs of a stage from system-packages.txt (``-`` when a package has no tool to look for).
+
+    Raises:
+        EngineInstallError: the list cannot be read.
+    """
+    try:
+        lines = SYSTEM_PACKAGES.read_text().splitlines()
+    except OSError as e:
+        raise EngineInstallError(f"The host package list {SYSTEM_PACKAGES} cannot be read ({e.strerror}).") from e
+    fields = [line.split() for line in lines if line.strip() and not line.startswith("#")]
+    return [(f[0], f[1]) for f in fields if len(f) >= 3 and f[2] == stage]
+
+
 def ensure_host_tools(report: Reporter = silent) -> None:
-    """Install the Debian packages the course uses on the host (engine, debootstrap)."""
+    """Install the Debian packages the course uses on the host (engine, debootstrap, iptables) where missing."""
     missing = [
         pkg
-        for tool, pkg in (("dockerd", "docker.io"), ("debootstrap", "debootstrap"), ("iptables", "iptables"))
-        if not shutil.which(tool) and not Path("/usr/sbin", tool).exists()
+        for pkg, tool in host_packages("start")
+        if tool != "-" and not shutil.which(tool) and not Path("/usr/sbin", tool).exists()
     ]
     if missing and _is_debian_root():
         _apt_install(missing, report)

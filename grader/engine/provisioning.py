@@ -36,12 +36,24 @@ def provision(
     """
     wanted = with_bases(resolve(names))
     steps = {image.tag: f"[{n}/{len(wanted)}] {image.tag}" for n, image in enumerate(wanted, 1)}
-    with image_cache.provision_lock():
-        for wave in waves(wanted):
-            with ThreadPoolExecutor(max_workers=len(wave)) as pool:
-                jobs = [pool.submit(_provide, client, image, pull, steps[image.tag], report) for image in wave]
-                for job in jobs:
-                    job.result()  # the first failure raises, once the wave has finished
+
+    def reporter(image: ImageRecipe) -> Reporter:
+        return lambda message: report(f"{steps[image.tag]}: {message}")
+
+    for wave in waves(wanted):
+        todo = []
+        for image in wave:
+            if _ready(client, image):  # the usual case: no need to wait for another provisioning's lock
+                reporter(image)("present")
+            else:
+                todo.append(image)
+        if not todo:
+            continue
+        # one lock for the round (a second flock in this process would wait for the first)
+        with image_cache.provision_lock(), ThreadPoolExecutor(max_workers=len(todo)) as pool:
+            jobs = [pool.submit(_make, client, image, pull, reporter(image)) for image in todo]
+            for job in jobs:
+                job.result()  # the first failure raises, once the round has finished
     return wanted
 
 
@@ -70,23 +82,28 @@ def waves(images: list[ImageRecipe]) -> list[list[ImageRecipe]]:
     return rounds
 
 
-def _provide(client: docker.DockerClient, image: ImageRecipe, pull: bool, step: str, report: Reporter) -> None:
-    def report_step(message: str) -> None:
-        report(f"{step}: {message}")
+def _ready(client: docker.DockerClient, image: ImageRecipe) -> bool:
+    return image_cache.present(client, image) and image_cache.tarball(image).exists()
 
+
+def _make(client: docker.DockerClient, image: ImageRecipe, pull: bool, report: Reporter) -> None:
+    """Load, pull or build one image, then cache it (under the provisioning lock)."""
     if image_cache.present(client, image):
-        report_step("present")
-    elif image_cache.tarball(image).exists():
-        report_step(f"loading from cache {image_cache.tarball(image).name}")
-        image_cache.load_tarball(client, image_cache.tarball(image))
+        report("present")
+        image_cache.save(client, image, report)
         return
-    elif pull and image.pullable:
-        report_step("pulling from the registry")
+    cached = image_cache.tarball(image)
+    if cached.exists():
+        report(f"loading from cache {cached.name}")
+        image_cache.load_tarball(client, cached)
+        return
+    if pull and image.pullable:
+        report("pulling from the registry")
         _pull(client, image)
     else:
-        report_step(f"building offline from Debian packages ({image.size_hint})")
-        offline_build.build(client, image, report_step)
-    image_cache.save(client, image, report_step)
+        report(f"building offline from Debian packages ({image.size_hint})")
+        offline_build.build(client, image, report)
+    image_cache.save(client, image, report)
 
 
 def _pull(client: docker.DockerClient, image: ImageRecipe) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,11 @@ def cache_dir() -> Path:
     return Path(os.environ.get("DOCKER_COURSE_CACHE") or default)
 
 
+def lab_run_dir(name: str) -> Path:
+    """Host folder bind-mounted into lab ``name``; holds its engine socket and lab-init's reports."""
+    return state_dir() / "labs" / name / "run"
+
+
 def in_lab() -> bool:
     """True when this process runs inside a lab container."""
     return os.environ.get(IN_LAB_ENV) == "1"
@@ -53,9 +59,10 @@ def ensure_writable(folder: Path, what: str) -> Path:
     """Create ``folder`` and prove it is writable, or raise a ConfigError that says so."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".write-test"
-        probe.write_text("ok")
-        probe.unlink()
+        # a probe file of our own: parallel course processes (grading workers, a test run
+        # beside a learner's lab) prove the same folder at the same moment
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-"):
+            pass
     except OSError as e:
         raise ConfigError(
             f"The {what} folder {folder} is not writable ({e.strerror or e}). "
@@ -106,7 +113,7 @@ class Settings:
 
     def lab_run_dir(self, name: str | None = None) -> Path:
         """Host folder bind-mounted into a lab; holds its engine socket."""
-        return state_dir() / "labs" / (name or self.lab_name) / "run"
+        return lab_run_dir(name or self.lab_name)
 
     def docker_host(self) -> str:
         """URL from which host-side tools (and this process) reach the course engine."""

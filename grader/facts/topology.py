@@ -7,17 +7,17 @@ network namespace; the engine API adds networks, modes and published ports.
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import docker
-from docker.errors import NotFound as DockerNotFound
 
-from grader.engine.settings import PROBE_LABEL
-from grader.errors import EngineUnavailable, ProbeError
+from grader.errors import EngineUnavailable, NotFound, ProbeError
 from grader.facts.containers import ContainerFacts, joined_container
 from grader.facts.engine_errors import ENGINE_ERRORS
+from grader.facts.inventory import learner_containers
 from grader.facts.networks import NetworkFacts, parse_links
 from grader.facts.probe import host_probe
 
@@ -127,22 +127,24 @@ def parse_sections(text: str) -> dict[str, dict[str, list[Link]]]:
     return out
 
 
-def build_topology(containers: list[dict[str, Any]], networks: list[dict[str, Any]], probe_output: str) -> Topology:
-    """A topology from inspect data of running containers and networks, and the probe's output."""
+def build_topology(
+    containers: Sequence[ContainerFacts], networks: Sequence[NetworkFacts], probe_output: str
+) -> Topology:
+    """A topology from the running containers and the networks, and the probe's output."""
     sections = parse_sections(probe_output)
     bridges = [
         BridgeView(n.name, n.bridge_name, (n.subnets or [""])[0], (n.gateways or [""])[0])
-        for n in map(NetworkFacts, networks)
+        for n in networks
         if n.driver == "bridge"
     ]
-    containers_facts = [ContainerFacts(attrs) for attrs in containers]  # inspect data only: no engine calls
-    names_by_id = {c.id: c.name for c in containers_facts}
+    names_by_id = {c.id: c.name for c in containers}
     views = []
-    for facts in containers_facts:
+    for facts in containers:
         mode = facts.network_mode
         target = joined_container(mode)
         joins = ""
         if target is not None:
+            # the joined container runs too (a namespace is joined only while it lives): it is in the list
             joins = names_by_id.get(target) or next((n for i, n in names_by_id.items() if i.startswith(target)), target)
             mode = "container"
         elif mode not in ("host", "none"):
@@ -154,31 +156,22 @@ def build_topology(containers: list[dict[str, Any]], networks: list[dict[str, An
 
 
 def read_topology(client: docker.DockerClient) -> Topology:
-    """Read the live topology of the engine (one probe container).
+    """Read the live topology of the engine: the learner's running containers, the networks, one probe.
 
     Raises:
         ProbeError: the probe could not read the interfaces.
         EngineUnavailable: the engine stopped answering.
     """
+    containers = learner_containers(client)
+    networks = []
     try:
-        summaries = client.api.containers(filters={"status": "running"})
-        attrs = []
-        for summary in summaries:
-            if PROBE_LABEL in (summary.get("Labels") or {}):
-                continue
-            try:
-                attrs.append(client.api.inspect_container(summary["Id"]))
-            except DockerNotFound:
-                continue  # removed while we were looking
-        networks = [client.api.inspect_network(n["Id"]) for n in client.api.networks()]
+        for summary in client.api.networks():
+            with contextlib.suppress(NotFound):  # removed while we were looking
+                networks.append(NetworkFacts.read(client, summary["Id"]))
     except ENGINE_ERRORS as e:
         raise EngineUnavailable(f"The course engine did not answer while reading the topology ({e}).") from e
-    own_netns = [
-        str(c.pid)
-        for c in map(ContainerFacts, attrs)
-        if c.network_mode != "host" and not joined_container(c.network_mode)
-    ]
+    own_netns = [str(c.pid) for c in containers if c.network_mode != "host" and not joined_container(c.network_mode)]
     result = host_probe(client, ["sh", "-c", _SCRIPT, "topology", *own_netns], nsenter=True)
     if not result.ok and "@@ link host" not in result.stdout:
         raise ProbeError(f"Could not read the engine host's interfaces: {result.stderr.strip()[:200]}")
-    return build_topology(attrs, networks, result.stdout)
+    return build_topology(containers, networks, result.stdout)

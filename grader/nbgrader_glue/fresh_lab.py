@@ -21,6 +21,7 @@ from docker.errors import APIError, DockerException
 from grader.engine import lab, provided
 from grader.engine.catalogue import COURSE_BASE_TAGS
 from grader.engine.client import api_client, host_engine_url
+from grader.engine.lab_spec import LabSpec
 from grader.engine.settings import Settings
 from grader.errors import GraderError, UnknownExercise
 from grader.nbgrader_glue.workspace import Workspace
@@ -64,17 +65,8 @@ def autograde_in_lab(
     start = time.monotonic()
     lab_seconds = 0.0
     try:
-        lab.up(
-            host,
-            settings,
-            name=name,
-            root=kit,
-            root_read_only=True,
-            extra_mounts=[ws.path],
-            jupyter=False,
-            base_images=bases_for(ws.assignment),
-            labels={RUN_LABEL: run_id},
-        )
+        spec = LabSpec.grading(settings, name, kit, ws.path, bases_for(ws.assignment), {RUN_LABEL: run_id})
+        lab.up(host, spec)
         lab_seconds = time.monotonic() - start
         code, log = _exec_autograde(host, name, kit, ws, timeout)
         status = "timeout" if code in TIMED_OUT_CODES else "ran"

@@ -13,6 +13,7 @@ subclasses whose message says what to do.
 - :mod:`~grader.services.checking`: check an exercise and record the learner's progress.
 - :mod:`~grader.services.progress`: the progress file itself (best score per exercise).
 - :mod:`~grader.services.doctor`: the evidence a failing setup needs, in one report.
+- :mod:`~grader.services.answers`: hints and solutions on request (over ``grader.workspace``).
 
 Layering: services sit above ``chapters/`` and ``nbgrader_glue/`` and below every
 front end. Each service says what it does when called from inside a lab, where the

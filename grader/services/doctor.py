@@ -98,7 +98,10 @@ def _course_engine(settings: Settings) -> Finding:
     except Exception as e:  # noqa: BLE001 - any failure to connect is the finding
         return Finding("course_engine", "course engine", str(e), ok=False, details={"docker_host": where})
     version = client.version()
-    name = f" (lab {settings.lab_name})" if settings.mode == "lab" else " (host mode)"
+    if in_lab():
+        name = " (this lab's own engine)"
+    else:
+        name = f" (lab {settings.lab_name})" if settings.mode == "lab" else " (host mode)"
     details = {"docker_host": where, "version": version.get("Version"), "api_version": version.get("ApiVersion")}
     seen = f"Docker {details['version']} (API {details['api_version']}) at {where}{name}"
     return Finding("course_engine", "course engine", seen, ok=True, details=details)

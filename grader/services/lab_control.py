@@ -81,7 +81,7 @@ def start(options: EngineOptions | None = None, jupyter: bool = True, report: Re
     ensure_host_tools(report)
     if settings.mode == "lab":
         provisioning.provision(host, report=report)
-        info = lab.up(host, settings, jupyter=jupyter, report=report)
+        info = lab.up(host, lab.LabSpec.learner(settings, jupyter=jupyter), report=report)
         return Started("lab", info.docker_host, lab=info.name, jupyter_url=info.jupyter_url)
     provisioning.provision(host, list(catalogue.COURSE_BASE_TAGS), report=report)
     url = host_jupyter.start(settings, report) if jupyter else None

@@ -29,6 +29,7 @@ from typing import Any
 
 from grader.chapters import registry
 from grader.checks.result import CheckResult
+from grader.engine import boundary_files
 from grader.engine.settings import LAB_SOCKET_IN_LAB, Settings, in_lab, state_dir
 
 PROGRESS_ENV = "DOCKER_COURSE_PROGRESS"
@@ -51,8 +52,9 @@ def progress_path() -> Path:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    # the run folder is the lab's to write: a link planted there is refused, never followed
     try:
-        data = json.loads(path.read_text())
+        data = json.loads(boundary_files.read_text(path.parent, path.name))
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
@@ -66,10 +68,10 @@ def _section(data: dict[str, Any], key: str) -> dict[str, dict[str, Any]]:
 def _write(path: Path, data: dict[str, Any]) -> bool:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({**data, "version": VERSION}, indent=1, sort_keys=True) + "\n")
-        # atomic: a reader (the landing notebook) never sees half a file
-        tmp.replace(path)
+        # atomic (a reader never sees half a file), and a link planted at the name is replaced,
+        # never written through
+        text = json.dumps({**data, "version": VERSION}, indent=1, sort_keys=True) + "\n"
+        boundary_files.write_text(path.parent, path.name, text)
     except OSError:
         return False
     return True

@@ -110,4 +110,4 @@ def jupyter_url(settings: Settings) -> str | None:
     except GraderError:
         return None
     container = lab.find(host, settings.lab_name)
-    return lab.describe(host, container).jupyter_url if container is not None else None
+    return lab.describe(container).jupyter_url if container is not None else None

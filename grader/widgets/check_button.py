@@ -17,14 +17,12 @@ from typing import Any
 
 import ipywidgets as w
 
-from grader.chapters.runner import run_exercise
 from grader.checks.result import CheckResult
-from grader.services.checking import check_and_record, collect_answers
+from grader.services.checking import Runner, check_and_record, collect_answers
 from grader.widgets.hadolint import tips_html
 
 LIVE_INTERVAL = 3.0
 LIVE_LIMIT = 30 * 60
-Runner = Callable[..., CheckResult]
 _LATEST: dict[str, CheckWidget] = {}
 
 
@@ -61,7 +59,7 @@ class CheckWidget:
         dockerfile: str | Path | None = None,
         live: bool = False,
         interval: float = LIVE_INTERVAL,
-        runner: Runner = run_exercise,
+        runner: Runner | None = None,
         answers: Callable[[], dict[str, Any]] | None = None,
     ):
         self.exercise_id = exercise_id

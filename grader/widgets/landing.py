@@ -7,7 +7,7 @@ from pathlib import Path
 
 from grader import curriculum
 from grader.errors import GraderError
-from grader.services.progress import ChapterProgress, by_chapter, progress_path
+from grader.services.progress import ChapterProgress, by_chapter, progress_path, views
 from grader.services.status import engine_status
 
 e = html.escape
@@ -62,11 +62,33 @@ def _bar(p: ChapterProgress) -> str:
     )
 
 
-def chapters_html(course: Path | None = None) -> str:
-    """Escaped HTML: the six chapters with links and the exercises passed in each."""
-    from grader.engine.settings import course_dir
+def served_folder() -> Path:
+    """The folder JupyterLab shows the chapters from: the learner's workspace when it is in use, else the source."""
+    import os
 
-    course = course or course_dir()
+    from grader.engine.settings import course_dir
+    from grader.workspace.location import STATE_FOLDER, WORKSPACE_ENV
+
+    workspace = Path(os.environ.get(WORKSPACE_ENV) or "/nonexistent")
+    return workspace if (workspace / STATE_FOLDER).is_dir() else course_dir()
+
+
+def views_html() -> str:
+    """Escaped HTML: the hints and solutions the learner asked for, or nothing when none."""
+    seen = views()
+    hints = [f"{e(k)} ({int(v.get('hints', 0))})" for k, v in sorted(seen.items()) if v.get("hints")]
+    solutions = [e(k) for k, v in sorted(seen.items()) if v.get("solution")]
+    if not hints and not solutions:
+        return ""
+    parts = ([f"hints seen: {', '.join(hints)}"] if hints else []) + (
+        [f"solutions seen: {', '.join(solutions)}"] if solutions else []
+    )
+    return f"<p class='course-views' style='color:#57606a'>{'; '.join(parts)}.</p>"
+
+
+def chapters_html(course: Path | None = None) -> str:
+    """Escaped HTML: the six chapters with links, the exercises passed in each, the hints and solutions seen."""
+    course = course or served_folder()
     progress = by_chapter()
     rows = []
     for chapter in curriculum.CHAPTERS:
@@ -89,7 +111,7 @@ def chapters_html(course: Path | None = None) -> str:
         "<div class='course-chapters' style='font-family:sans-serif'>"
         f"<table style='border-collapse:collapse'>{''.join(rows)}</table>"
         f"<p style='color:#57606a'>{total}/{count} exercises passed so far "
-        f"(kept in {e(str(progress_path()))}).</p></div>"
+        f"(kept in {e(str(progress_path()))}).</p>{views_html()}</div>"
     )
 
 

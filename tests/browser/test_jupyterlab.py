@@ -4,6 +4,7 @@ and the landing page then counts the passed exercise."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import socket
@@ -23,7 +24,8 @@ from tests.browser.jupyterlab import CHROMIUM, CHROMIUM_ARGS, JupyterLab
 from tests.support import ARTIFACTS, REPO
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
-LAB = "test-ux-jl"
+# a lab of its own per test lab name: parallel runs (DOCKER_COURSE_TEST_LAB) never share one
+LAB = f"{os.environ.get('DOCKER_COURSE_TEST_LAB', 'docker-course-test')}-ux"
 CHAPTER = "01-dockerfile/01-dockerfile.ipynb"
 LANDING = "00-start-here/00-start-here.ipynb"
 WIDGET_CELL = 'from grader.widgets import check_widget\ncheck_widget("ch01-ex1", dockerfile="ex1/Dockerfile")'
@@ -102,7 +104,8 @@ def jupyter(course_root: Path) -> Iterator[tuple[str, str]]:
         port = s.getsockname()[1]
     try:
         provisioning.provision(host, ["busybox"])
-        info = lab.up(host, settings, name=LAB, root=course_root, jupyter=True, port=port, base_images=["busybox"])
+        spec = lab.LabSpec.learner(settings, name=LAB, root=course_root, port=port, base_images=["busybox"])
+        info = lab.up(host, spec)
         assert info.jupyter_url and info.jupyter_url.startswith(f"http://127.0.0.1:{port}/")
         base, _, token = info.jupyter_url.partition("/lab?token=")
         yield base, token

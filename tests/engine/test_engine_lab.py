@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import shutil
 import socket
 import subprocess
 import sys
@@ -11,8 +13,8 @@ import docker
 import pytest
 
 from grader.chapters.runner import run_exercise
-from grader.engine import catalogue, image_cache, lab, provided, provisioning
-from grader.engine.settings import Settings
+from grader.engine import catalogue, image_cache, lab, lab_network, provided, provisioning
+from grader.engine.settings import Settings, lab_run_dir
 from grader.errors import ImageProvisionError, LabError
 from tests.support import EngineSession
 
@@ -53,12 +55,18 @@ def test_reset_removes_learner_objects_and_keeps_base_and_provided_images(engine
 
 
 def test_provisioning_is_idempotent(engine: EngineSession) -> None:
-    before = {i.tag: engine.host.images.get(i.tag).id for i in catalogue.ALL_IMAGES}
+    """A second provisioning of the base images changes nothing and only says "present".
+
+    (The lab image is left out: on a machine shared by checkouts of other versions, another
+    checkout may load its own lab image under the same tag at any moment.)
+    """
+    bases = list(catalogue.COURSE_BASE_TAGS)
+    before = {tag: engine.host.images.get(tag).id for tag in bases}
     lines: list[str] = []
-    provisioning.provision(engine.host, report=lines.append)
-    after = {i.tag: engine.host.images.get(i.tag).id for i in catalogue.ALL_IMAGES}
+    provisioning.provision(engine.host, bases, report=lines.append)
+    after = {tag: engine.host.images.get(tag).id for tag in bases}
     assert before == after
-    assert all(line.endswith(": present") for line in lines), lines
+    assert len(lines) == len(bases) and all(line.endswith(": present") for line in lines), lines
     assert all(image_cache.tarball(i).exists() for i in catalogue.ALL_IMAGES)
 
 
@@ -95,7 +103,8 @@ def test_port_in_use_is_one_clear_sentence(engine_session: EngineSession) -> Non
         busy.listen()
         port = busy.getsockname()[1]
         with pytest.raises(LabError) as exc:
-            lab.up(engine_session.host, Settings.load(), name=f"{engine_session.name}-port", jupyter=True, port=port)
+            spec = lab.LabSpec.learner(Settings.load(), name=f"{engine_session.name}-port", port=port)
+            lab.up(engine_session.host, spec)
     assert f"Port {port}" in str(exc.value) and "--port" in str(exc.value)
     assert lab.find(engine_session.host, f"{engine_session.name}-port") is None
     lab.down(engine_session.host, f"{engine_session.name}-port", keep_data=False)
@@ -113,8 +122,32 @@ def test_lab_limits_cap_inner_containers(engine: EngineSession) -> None:
 
 
 def test_lab_blocks_forwarded_traffic_off_the_machine(engine: EngineSession) -> None:
+    """lab-init's no-egress rule is in the lab, reported to the host, and its loss is noticed."""
     rules = engine.sh("iptables -S DOCKER-USER")
     assert "-j DROP" in rules.output and "-o eth0" in rules.output, rules.output
+    run_dir = lab_run_dir(engine.name)
+    assert lab_network.lab_rule_problem(engine.container, run_dir) == ""
+    rule = (run_dir / lab_network.EGRESS_FILE).read_text().split()
+    try:
+        assert engine.sh("iptables -D " + " ".join(rule)).ok
+        assert "does not hold" in lab_network.lab_rule_problem(engine.container, run_dir)
+    finally:
+        assert engine.sh("iptables -I " + " ".join(rule)).ok
+    assert lab_network.lab_rule_problem(engine.container, run_dir) == ""
+
+
+def test_a_lab_that_is_not_ready_in_time_says_what_it_waited_for(engine_session: EngineSession) -> None:
+    name = f"{engine_session.name}-slow"
+    spec = dataclasses.replace(lab.LabSpec.learner(Settings.load(), name=name, jupyter=False), timeout=0.01)
+    try:
+        with pytest.raises(LabError) as exc:
+            lab.up(engine_session.host, spec)
+        text = str(exc.value)
+        assert f"Lab {name} did not become ready within 0.01 s" in text and "lab-init" in text, text
+        assert lab.find(engine_session.host, name) is None
+    finally:
+        lab.down(engine_session.host, name, keep_data=False)
+        shutil.rmtree(lab_run_dir(name).parent, ignore_errors=True)
 
 
 def test_inside_the_lab_localhost_reaches_published_ports(engine: EngineSession) -> None:
@@ -128,3 +161,24 @@ def test_inside_the_lab_localhost_reaches_published_ports(engine: EngineSession)
 def test_docker0_is_the_articles_default_inside_the_lab(engine: EngineSession) -> None:
     ran = engine.sh("ip -4 -o addr show docker0")
     assert "172.17.0.1/16" in ran.output, ran.output
+
+
+def test_a_lab_whose_no_egress_rule_is_gone_is_replaced_not_reused(engine_session: EngineSession) -> None:
+    """Reuse checks the lab's own rule: a lab that lost it (root inside may flush it) starts afresh, with it."""
+    name = f"{engine_session.name}-egress"
+    spec = lab.LabSpec.learner(Settings.load(), name=name, jupyter=False, base_images=["busybox"])
+    try:
+        lab.up(engine_session.host, spec)
+        first = lab.find(engine_session.host, name)
+        assert first is not None
+        rule = (lab_run_dir(name) / lab_network.EGRESS_FILE).read_text().split()
+        assert first.exec_run(["iptables", "-D", *rule]).exit_code == 0
+        lines: list[str] = []
+        lab.up(engine_session.host, spec, report=lines.append)
+        assert any("replacing lab" in line and "does not hold" in line for line in lines), lines
+        second = lab.find(engine_session.host, name)
+        assert second is not None and second.id != first.id
+        assert lab_network.lab_rule_problem(second, lab_run_dir(name)) == ""
+    finally:
+        lab.down(engine_session.host, name, keep_data=False)
+        shutil.rmtree(lab_run_dir(name).parent, ignore_errors=True)

@@ -83,3 +83,20 @@ def test_reads_are_bounded(tmp_path: Path) -> None:
     """A huge planted file is read only up to the limit."""
     (tmp_path / "big").write_bytes(b"x" * 100_000)
     assert len(bf.read_bytes(tmp_path, "big", limit=1000)) == 1000
+
+
+def test_progress_never_follows_a_link_planted_in_the_run_folder(tmp_path: Path) -> None:
+    """progress.json planted as a link to a host file: not read, and replaced (not written through) on record."""
+    from grader.checks.result import CheckResult, Part
+    from grader.services import progress
+
+    victim = tmp_path / "host-file"
+    victim.write_text('{"exercises": {"ch01-ex1": {"best": 99}}}')
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "progress.json").symlink_to(victim)
+    assert progress.load(run / "progress.json") == {}
+    passed = CheckResult("ch01-ex1", parts=[Part("p", True, 1.0, 1.0, "x", "x")])
+    assert progress.record(passed, path=run / "progress.json")
+    assert victim.read_text() == '{"exercises": {"ch01-ex1": {"best": 99}}}'
+    assert progress.load(run / "progress.json")["ch01-ex1"]["best"] == 1.0

@@ -4,10 +4,13 @@ hints, command parsing, the topology parsed from recorded probe output."""
 from __future__ import annotations
 
 from grader.checks.network_answer import compare_gateway, compare_subnet
-from grader.checks.network_fetch import names_host, served_by
+from grader.checks.network_fetch import names_host
 from grader.checks.network_interfaces import configured
 from grader.checks.network_veth import interface_name, veth_hint
-from grader.facts.topology import build_topology
+from grader.checks.served_page import served_by, serving_hosts
+from grader.facts.containers import ContainerFacts
+from grader.facts.networks import NetworkFacts
+from grader.facts.topology import Topology, build_topology
 
 PROBE_OUTPUT = """@@ link host
 1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN\\    link/loopback 00:00:00:00:00:00
@@ -80,8 +83,8 @@ NETWORKS = [
 ]
 
 
-def topology():
-    return build_topology(CONTAINERS, NETWORKS, PROBE_OUTPUT)
+def topology() -> Topology:
+    return build_topology([ContainerFacts(c) for c in CONTAINERS], [NetworkFacts(n) for n in NETWORKS], PROBE_OUTPUT)
 
 
 def test_subnet_comparison_normalises_and_names_the_mistake() -> None:
@@ -149,7 +152,9 @@ def test_command_names_host_only_as_a_host() -> None:
     assert not names_host(["wget", "-qO-", "http://172.18.0.2/"], "api")
     assert not names_host(["wget", "-qO-", "http://apiserver/"], "api")
     assert not names_host(["wget", "-qO-", "http://my-api/"], "api")
-    assert served_by("<p>served by 2de3840509d9</p>") == ["2de3840509d9"]
+    assert serving_hosts("<p>served by 2de3840509d9</p>") == ["2de3840509d9"]
+    assert served_by("<p>served by 2de3840509d9</p>", "2de3840509d9")
+    assert not served_by("<p>served by 2de3840509d9ff</p>", "2de3840509d9") and not served_by("served by x", "")
 
 
 def test_kernel_fallback_tunnels_are_not_configured_interfaces() -> None:
@@ -178,5 +183,6 @@ def test_topology_picture_draws_pairs_bridges_and_other_modes_escaped() -> None:
         "10.213.0.4/16 (host)",
     ):
         assert text in picture, text
-    evil = build_topology([_container("<b>x</b>", "e" * 64, 105, "none", {"none": ""})], NETWORKS, "")
+    evil_container = ContainerFacts(_container("<b>x</b>", "e" * 64, 105, "none", {"none": ""}))
+    evil = build_topology([evil_container], [NetworkFacts(n) for n in NETWORKS], "")
     assert "<b>x</b>" not in topology_html(evil) and "&lt;b&gt;x&lt;/b&gt;" in topology_html(evil)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+from grader.chapters import Exercise
+from grader.chapters.runner import _run_checks
 from grader.checks.base import Context
 from grader.checks.container_state import ContainerState
 from grader.checks.image_base import ImageBasedOn
@@ -10,6 +14,9 @@ from grader.checks.image_env import ImageEnv
 from grader.checks.image_file import ImageFile
 from grader.checks.image_history import ImageHistory
 from grader.checks.image_label import ImageLabel
+from grader.checks.namespace_shared import NamespaceShared
+from grader.checks.result import CheckResult
+from grader.errors import NotFound, NotRunning
 from grader.facts.probe import ProbeResult
 from tests.unit.fakes import FakeFacts, image
 
@@ -120,3 +127,19 @@ def test_container_state_running_exited_absent() -> None:
     assert ContainerState(name="zzz", absent=True).run(c).passed
     part = ContainerState(name="a", absent=True).run(c)
     assert not part.passed and "docker rm -f a" in part.hint
+
+
+def test_a_stopped_container_is_its_own_error_and_a_zero_point_part_with_the_missing_hint() -> None:
+    """Facts needing a running container raise NotRunning (not NotFound); the runner turns it into
+    a failed part that says so and shows the check's missing_hint."""
+    exited = {"Name": "/b", "State": {"Status": "exited", "Running": False, "ExitCode": 0}}
+    facts = FakeFacts(containers={"b": exited})
+    with pytest.raises(NotRunning) as raised:
+        facts.namespaces(("b",))
+    assert not isinstance(raised.value, NotFound) and raised.value.status == "exited"
+    check = NamespaceShared(name="b", namespace="pid", missing_hint="Run it with -d: docker run -d --name b ...")
+    result = CheckResult("ch09-ex1")
+    _run_checks(Exercise("ch09-ex1", "stopped", [check]), Context(facts), result)
+    [part] = result.parts
+    assert not part.passed and part.found == "The container b is not running (status exited)."
+    assert part.hint == check.missing_hint and not result.error

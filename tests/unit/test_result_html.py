@@ -56,3 +56,27 @@ def test_feedback_preprocessor_loads_without_the_curriculum() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_recorded_check_cells_are_reproduced_from_their_json() -> None:
+    """The lead's golden (tests/golden/v1, a solved engine): every check cell's HTML is rendered again,
+    byte for byte (after the golden's own normalisation), from the same exercise's `check --json`,
+    wherever the two runs reached the same verdict (the CLI run has no notebook answer variables)."""
+    import importlib.util
+
+    golden = REPO / "tests" / "golden"
+    spec = importlib.util.spec_from_file_location("golden_record", golden / "record.py")
+    assert spec is not None and spec.loader is not None
+    record = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(record)
+    compared = 0
+    for path in sorted((golden / "v1").glob("checks-*.json")):
+        cells = json.loads(path.with_name(path.name.replace("checks-", "html-")).read_text())
+        for exercise, text in json.loads(path.read_text()).items():
+            data, _ = json.JSONDecoder().raw_decode(text)
+            recorded = cells[f"{exercise}-check"]
+            if f"data-passed='{str(data['passed']).lower()}'" not in recorded:
+                continue
+            assert record.normalise(render_html(CheckResult.from_json(data))) == recorded, exercise
+            compared += 1
+    assert compared >= 25

@@ -102,3 +102,17 @@ def test_views_and_check_results_share_the_progress_file(env: Path) -> None:
     progress.record_view("ch01-ex1", solution=True)
     assert progress.load()["ch01-ex1"]["passed"] is True
     assert progress.views()["ch01-ex1"] | {"at": ""} == {"hints": 1, "solution": True, "at": ""}
+
+
+def test_landing_page_shows_the_views_and_serves_the_workspace(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from grader.widgets.landing import chapters_html, served_folder
+
+    cli.main(["update"])
+    assert served_folder() == env / "work"
+    progress.record_view("ch01-ex2", hints=2)
+    progress.record_view("ch01-ex7", solution=True)
+    page = chapters_html()
+    assert "hints seen: ch01-ex2 (2); solutions seen: ch01-ex7." in page
+    assert "href='../01-dockerfile/01-dockerfile.ipynb'" in page
+    monkeypatch.setenv("DOCKER_COURSE_WORKSPACE", str(env / "never-made"))
+    assert served_folder().name == "course"

@@ -113,6 +113,39 @@ def test_no_solution_block_of_the_source_appears_in_the_workspace(made: dict[str
     assert HINT not in "".join(texts.values()) and "MAINTAINER is deprecated; a label" not in "".join(texts.values())
 
 
+def test_no_hint_or_explanation_of_the_source_reaches_the_workspace(made: dict[str, Any]) -> None:
+    """The source's docker_course.hints and .explain are read on request only, never released."""
+    secrets = []
+    for path in made["source"].rglob("*.ipynb"):
+        for cell in json.loads(path.read_text())["cells"]:
+            course = cell["metadata"].get("docker_course", {})
+            secrets += [*course.get("hints", []), *([course["explain"]] if "explain" in course else [])]
+    assert len(secrets) >= 10, "chapter 01 has hints"
+    released = "".join(p.read_text() for p in made["workspace"].rglob("*.ipynb"))
+    assert [s for s in secrets if json.dumps(s)[1:-1] in released] == []
+
+
+def test_typing_the_shown_solutions_gives_back_the_source_cell_for_cell(made: dict[str, Any]) -> None:
+    """For every chapter: the student version with `docker-course solution`'s answers typed in is the source
+    (solution delimiters aside), so it scores what the source scores (the chapter notebook tests run the source;
+    tests/engine/test_workspace_chapters.py runs one such typed workspace notebook in a lab)."""
+    from grader.chapters import registry
+    from grader.workspace.cells import grade_id
+    from grader.workspace.solutions import split_solution
+
+    source = made["source"]
+    for chapter in sorted({e.chapter for e in registry().values()}):
+        folder = next(p.name for p in source.iterdir() if p.name.startswith(chapter + "-"))
+        ids = [e.id for e in registry().values() if e.chapter == chapter]
+        answers = {c.grade_id: c.shown for ex in ids for c in solution(ex, source).cells}
+        student = json.loads((made["workspace"] / folder / f"{folder}.ipynb").read_text())
+        original = json.loads((source / folder / f"{folder}.ipynb").read_text())
+        typed = [answers.get(grade_id(c) or "", "".join(c["source"])) for c in student["cells"]]
+        expected = [split_solution("".join(c["source"]))[1] for c in original["cells"]]
+        assert typed == expected, folder
+        assert [grade_id(c) for c in student["cells"]] == [grade_id(c) for c in original["cells"]], folder
+
+
 def test_answer_cells_hold_the_course_stubs(made: dict[str, Any]) -> None:
     nb = json.loads((made["workspace"] / "01-dockerfile" / "01-dockerfile.ipynb").read_text())
     cells = {c["metadata"].get("nbgrader", {}).get("grade_id"): "".join(c["source"]) for c in nb["cells"]}

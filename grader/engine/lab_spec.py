@@ -1,0 +1,129 @@
+"""What a lab must offer, as one value: learner labs and grading labs differ in data only.
+
+A spec says nothing about *how* a lab runs (today a container on the host engine,
+see ``lab_container``; another runner may realise the same spec differently). Its
+``fingerprint`` decides whether a running lab can be reused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.engine.image_recipe import ImageRecipe
+from grader.engine.lab_image import LAB
+from grader.engine.settings import Settings, repo_root
+
+LAB_JUPYTER_PORT = 8888  # JupyterLab's port inside the lab
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps on everything inside the lab: memory (Docker's notation, e.g. ``6g``), processes, cpus."""
+
+    memory: str
+    pids: int
+    cpus: float
+
+
+@dataclass(frozen=True)
+class LabSpec:
+    """One lab: what it runs, what it mounts, what it publishes, how far it may go.
+
+    Args:
+        name: the lab's name (unique on the host engine).
+        root: a folder offered at the same absolute path inside (the course checkout or a kit).
+        root_read_only: offer ``root`` read-only (grading: learner code must not change the kit).
+        extra_mounts: more folders, each read-write at its own absolute path (a submission).
+        jupyter: run JupyterLab on ``root/course``, published on 127.0.0.1:``port``.
+        port: JupyterLab's host port.
+        base_images: base images its engine gets (None: all of them).
+        labels: metadata on the lab (a grading run's id, for cleanup); not part of the fingerprint.
+        limits: memory, pids and cpu caps.
+        privileged: full privileges where the host allows it (else capabilities).
+        timeout: seconds to wait for the lab's engine to be ready.
+        image: the lab's software (its recipe is part of the fingerprint).
+    """
+
+    name: str
+    root: Path
+    limits: Limits
+    root_read_only: bool = False
+    extra_mounts: tuple[Path, ...] = ()
+    jupyter: bool = True
+    port: int = LAB_JUPYTER_PORT
+    base_images: tuple[str, ...] | None = None
+    labels: tuple[tuple[str, str], ...] = ()
+    privileged: bool = False
+    timeout: float = 90
+    image: ImageRecipe = field(default=LAB)
+
+    def fingerprint(self) -> str:
+        """A digest of everything a running lab must match to be reused as this spec."""
+        shape = (
+            self.image.tag,
+            self.image.recipe(),
+            str(self.root),
+            self.root_read_only,
+            tuple(map(str, self.extra_mounts)),
+            self.jupyter,
+            self.port if self.jupyter else None,
+            self.limits,
+            self.privileged,
+        )
+        return hashlib.sha256(repr(shape).encode()).hexdigest()[:24]
+
+    @property
+    def label_map(self) -> dict[str, str]:
+        """The labels as a dict."""
+        return dict(self.labels)
+
+    @classmethod
+    def learner(
+        cls,
+        settings: Settings,
+        name: str | None = None,
+        root: Path | None = None,
+        jupyter: bool = True,
+        port: int | None = None,
+        base_images: list[str] | None = None,
+    ) -> LabSpec:
+        """A learner's lab from the settings in force: the checkout read-write, JupyterLab on."""
+        return cls(
+            name=name or settings.lab_name,
+            root=(root or repo_root()).resolve(),
+            limits=limits_of(settings),
+            jupyter=jupyter,
+            port=settings.jupyter_port if port is None else port,
+            base_images=None if base_images is None else tuple(base_images),
+            privileged=settings.privileged,
+        )
+
+    @classmethod
+    def grading(
+        cls,
+        settings: Settings,
+        name: str,
+        kit: Path,
+        submission: Path,
+        base_images: list[str],
+        labels: dict[str, str],
+    ) -> LabSpec:
+        """A grading lab: the kit read-only, one submission read-write, no JupyterLab, the course's limits."""
+        return cls(
+            name=name,
+            root=kit.resolve(),
+            limits=limits_of(settings),
+            root_read_only=True,
+            extra_mounts=(submission.resolve(),),
+            jupyter=False,
+            base_images=tuple(base_images),
+            labels=tuple(sorted(labels.items())),
+            privileged=settings.privileged,
+        )
+
+
+def limits_of(settings: Settings) -> Limits:
+    """The lab limits the settings ask for."""
+    return Limits(memory=settings.lab_memory, pids=settings.lab_pids, cpus=settings.lab_cpus)
