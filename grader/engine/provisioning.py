@@ -40,18 +40,16 @@ def provision(
     def reporter(image: ImageRecipe) -> Reporter:
         return lambda message: report(f"{steps[image.tag]}: {message}")
 
-    for wave in waves(wanted):
-        todo = []
-        for image in wave:
-            if _ready(client, image):  # the usual case: no need to wait for another provisioning's lock
-                reporter(image)("present")
-            else:
-                todo.append(image)
-        if not todo:
-            continue
+    todo = []
+    for image in wanted:  # in order, so that "present" lines read as before
+        if _ready(client, image):  # the usual case: no need to wait for another provisioning's lock
+            reporter(image)("present")
+        else:
+            todo.append(image)
+    for wave in waves(todo):
         # one lock for the round (a second flock in this process would wait for the first)
-        with image_cache.provision_lock(), ThreadPoolExecutor(max_workers=len(todo)) as pool:
-            jobs = [pool.submit(_make, client, image, pull, reporter(image)) for image in todo]
+        with image_cache.provision_lock(), ThreadPoolExecutor(max_workers=len(wave)) as pool:
+            jobs = [pool.submit(_make, client, image, pull, reporter(image)) for image in wave]
             for job in jobs:
                 job.result()  # the first failure raises, once the round has finished
     return wanted

@@ -55,3 +55,20 @@ def test_trimmed_paths() -> None:
     assert trimmed_away("usr/share/man/man1/python3.1.gz") and trimmed_away("var/lib/apt/lists/x_Packages")
     assert trimmed_away("usr/lib/python3.11/json/__pycache__/decoder.cpython-311.pyc")
     assert not trimmed_away("usr/share/man") and not trimmed_away("usr/lib/python3.11/json/decoder.py")
+
+
+def test_provision_reports_present_images_in_order_and_makes_bases_first(monkeypatch) -> None:
+    """Present images are reported in catalogue order; a missing Debian is made before the Pythons."""
+    from contextlib import nullcontext
+
+    from grader.engine import image_cache, provisioning
+
+    made: list[str] = []
+    missing = {"debian:bookworm-slim", "python:3.11-slim", "python:3.11"}
+    monkeypatch.setattr(provisioning, "_ready", lambda client, image: image.tag not in missing)
+    monkeypatch.setattr(provisioning, "_make", lambda client, image, pull, report: made.append(image.tag))
+    monkeypatch.setattr(image_cache, "provision_lock", nullcontext)
+    lines: list[str] = []
+    provisioning.provision(None, report=lines.append)  # type: ignore[arg-type]
+    assert [line.split("] ")[1] for line in lines] == ["busybox:latest: present", f"{catalogue.LAB_IMAGE}: present"]
+    assert made[0] == "debian:bookworm-slim" and set(made[1:]) == {"python:3.11-slim", "python:3.11"}
