@@ -38,6 +38,7 @@ class LabInfo:
     jupyter_url: str | None
     root: str
     state: str
+    workspace: str = ""  # the learner's workspace it serves ("" when it serves the source)
 
 
 def data_volume(name: str) -> str:
@@ -63,10 +64,29 @@ def _binds(spec: LabSpec, run_dir: Path) -> dict[str, dict[str, str]]:
         data_volume(spec.name): {"bind": "/var/lib/docker", "mode": "rw"},
         str(run_dir): {"bind": RUN_IN_LAB, "mode": "rw"},
         str(spec.root): {"bind": str(spec.root), "mode": "ro" if spec.root_read_only else "rw"},
-        **{str(m): {"bind": str(m), "mode": "rw"} for m in spec.extra_mounts},
+        **{str(m): {"bind": str(m), "mode": "rw"} for m in (*spec.extra_mounts, *_workspace(spec))},
         # the base-image tarballs, so `prepare` inside the lab can reload a removed base image
         str(images_cache()): {"bind": str(images_cache()), "mode": "ro"},
     }
+
+
+def _workspace(spec: LabSpec) -> tuple[Path, ...]:
+    return (spec.workspace,) if spec.workspace else ()
+
+
+def _environment(spec: LabSpec) -> dict[str, str]:
+    env = {
+        "DOCKER_COURSE_IN_LAB": "1",
+        "DOCKER_COURSE_ROOT": str(spec.root),
+        "PYTHONPATH": str(spec.root),
+        "DOCKER_COURSE_CACHE": str(cache_dir()),
+        "COURSE_JUPYTER": "1" if spec.jupyter else "0",
+        "JUPYTER_TOKEN": secrets.token_hex(16),
+    }
+    if spec.workspace:
+        # lab-init starts JupyterLab there; the course's code finds the learner's folders by it
+        env.update(DOCKER_COURSE_WORKSPACE=str(spec.workspace), COURSE_JUPYTER_ROOT=str(spec.workspace))
+    return env
 
 
 def start(host: docker.DockerClient, spec: LabSpec, run_dir: Path) -> Container:
@@ -102,14 +122,7 @@ def start(host: docker.DockerClient, spec: LabSpec, run_dir: Path) -> Container:
             detach=True,
             ports=[LAB_JUPYTER_PORT] if spec.jupyter else None,
             host_config=host_config,
-            environment={
-                "DOCKER_COURSE_IN_LAB": "1",
-                "DOCKER_COURSE_ROOT": str(spec.root),
-                "PYTHONPATH": str(spec.root),
-                "DOCKER_COURSE_CACHE": str(cache_dir()),
-                "COURSE_JUPYTER": "1" if spec.jupyter else "0",
-                "JUPYTER_TOKEN": secrets.token_hex(16),
-            },
+            environment=_environment(spec),
             labels={**spec.label_map, COURSE_LABEL: "lab", LAB_ROLE_LABEL: spec.fingerprint()},
         )
         api.start(created["Id"])
@@ -152,6 +165,7 @@ def describe(container: Container) -> LabInfo:
         jupyter_url=jupyter_url,
         root=env.get("DOCKER_COURSE_ROOT", ""),
         state=container.status,
+        workspace=env.get("DOCKER_COURSE_WORKSPACE", ""),
     )
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from grader.engine.progress import Reporter, silent
 from grader.engine.settings import repo_root
 from grader.workspace import lock
+from grader.workspace.lab_kit import learner_kit
 from grader.workspace.location import STATE_FOLDER, validate, workspace_path
 from grader.workspace.safe_fs import SafeTree
 from grader.workspace.state import WorkspaceState
@@ -89,6 +91,35 @@ def release(owner: str) -> bool:
     """Give the workspace up (the lab or JupyterLab ``owner`` stopped)."""
     folder = open_workspace(create=False)
     return folder.is_dir() and lock.release(SafeTree(folder), owner)
+
+
+@dataclass(frozen=True)
+class Served:
+    """What a lab (or host-mode JupyterLab) about to serve the workspace needs: the folder, the kit, the update."""
+
+    workspace: Path
+    kit: Path
+    update: UpdateReport
+
+
+def serve(
+    owner: str, alive: Callable[[lock.LockOwner], bool], source: Path | None = None, report: Reporter = silent
+) -> Served:
+    """Take the workspace for ``owner``, make or update it, and make the read-only kit its lab mounts.
+
+    The lock comes first: a second lab refuses before it touches a notebook the first one serves.
+
+    Raises:
+        ConfigError: the workspace folder cannot be used.
+        WorkspaceBusy: another running lab serves it (the message names it).
+        StudentVersionFailed: nbgrader could not make a student version.
+    """
+    folder = open_workspace()
+    lock.acquire(SafeTree(folder), owner, alive)
+    done = update_workspace(source, report)
+    for line in done.lines()[:-1]:
+        report(line)
+    return Served(folder, learner_kit(source), done)
 
 
 def pid_alive(owner: lock.LockOwner) -> bool:
