@@ -23,10 +23,10 @@ from grader.engine.lab_network import ensure_network, lab_rule_problem
 from grader.engine.lab_spec import LabSpec
 from grader.engine.progress import Reporter, silent
 from grader.engine.provisioning import provision
-from grader.engine.settings import COURSE_LABEL, Settings, ensure_writable, lab_run_dir
+from grader.engine.settings import Settings, ensure_writable, lab_run_dir
 from grader.errors import EngineUnavailable, LabError
 
-__all__ = ["LabInfo", "LabSpec", "describe", "down", "find", "lab_engine", "list_labs", "up"]
+__all__ = ["LabInfo", "LabSpec", "describe", "down", "find", "lab_engine", "up"]
 JUPYTER_TIMEOUT = 90.0  # seconds JupyterLab may take to answer once the engine is ready
 
 
@@ -156,11 +156,6 @@ def down(host: docker.DockerClient, name: str, keep_data: bool = True) -> bool:
         except docker.errors.APIError as e:
             raise LabError(f"Could not remove the lab's data volume: {e.explanation}") from e
     return container is not None
-
-
-def list_labs(host: docker.DockerClient) -> list[Container]:
-    """Every course lab on the host engine (learners' and grading labs)."""
-    return host.containers.list(all=True, filters={"label": f"{COURSE_LABEL}=lab"})
 
 
 def lab_engine(settings: Settings, name: str | None = None) -> docker.DockerClient:
