@@ -104,7 +104,10 @@ def gradebook_scores(db_url: str, assignment: str, student: str) -> dict[str, di
     """grade_id -> {score, auto_score, manual_score, max_score} as the gradebook holds them now."""
     out: dict[str, dict[str, float | None]] = {}
     with _gradebook(db_url) as gb:
-        submission = gb.find_submission(assignment, student)
+        try:
+            submission = gb.find_submission(assignment, student)
+        except MissingEntry:
+            return out  # never graded (e.g. an infrastructure error on the first attempt)
         for nb in submission.notebooks:
             for grade in nb.grades:
                 out[grade.name] = {

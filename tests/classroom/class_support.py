@@ -64,12 +64,14 @@ class ClassRoom:
         (target / "timestamp.txt").write_text("2025-01-15 10:00:00.000000 UTC")
         return target
 
-    def grade(self, assignment: str, *args: str, timeout: float = 1500) -> subprocess.CompletedProcess[str]:
-        """`docker-course grade ASSIGNMENT ARGS` on this course."""
+    def grade(
+        self, assignment: str, *args: str, timeout: float = 1500, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """`docker-course grade ASSIGNMENT ARGS` on this course (``env``: extra variables, e.g. limits)."""
         return subprocess.run(  # noqa: S603
             [sys.executable, "-m", "grader.cli", "grade", assignment, *args],
             cwd=REPO,
-            env=self.course.env(),
+            env={**self.course.env(), **(env or {})},
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -117,3 +119,18 @@ def grading_leftovers() -> dict[str, list[str]]:
 def per_exercise(scores: dict[str, float]) -> dict[str, float]:
     """Only the check cells' scores, keyed by grade_id."""
     return {k: v for k, v in scores.items() if k.endswith("-check")}
+
+
+def run_leftovers(run_id: str) -> dict[str, list[str]]:
+    """Objects of grading run ``run_id`` still on the host engine (should be none)."""
+    prefix = f"{LAB_PREFIX}{run_id}"
+    return {
+        k: sorted(n for n in v if n.startswith(prefix))
+        for k, v in host_inventory().items()
+        if any(n.startswith(prefix) for n in v)
+    }
+
+
+def foreign(names: set[str]) -> set[str]:
+    """Names that are not another engineer's or another run's labs and test objects (ours to compare)."""
+    return {n for n in names if not n.startswith((LAB_PREFIX, "docker-course-"))}

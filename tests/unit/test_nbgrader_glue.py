@@ -11,8 +11,9 @@ from nbgrader.api import Gradebook
 
 from grader.nbgrader_glue import gradebook_merge as merge
 from grader.nbgrader_glue.course_root import CourseRoot, ensure_alembic_on_path
+from grader.nbgrader_glue.fresh_lab import last_error, malformed_in_log
 from grader.nbgrader_glue.hidden_policy import HiddenTestPolicy, render
-from grader.nbgrader_glue.pipeline import ClassRun, Graded, explain_failure, summary_table
+from grader.nbgrader_glue.pipeline import ClassRun, Graded, summary_table
 from grader.nbgrader_glue.report import build_report, exercise_of
 from grader.notebook import RESULT_MIME
 
@@ -120,14 +121,16 @@ def test_preprocessor_rewrites_only_hidden_cells() -> None:
     assert "found 1.0" in str(visible.outputs)
 
 
-def test_explain_failure_names_the_cause() -> None:
-    assert "kernel died" in explain_failure("... nbclient.exceptions.DeadKernelError: Kernel died")
-    assert "not a valid notebook" in explain_failure("NotJSONError: Notebook does not appear to be JSON")
-    assert explain_failure("") == "nbgrader could not execute the notebook"
+def test_nbgrader_failures_are_told_apart() -> None:
+    """A log that says the notebook is not JSON is the learner's (malformed); other failures are ours."""
+    assert malformed_in_log("NotJSONError: Notebook does not appear to be JSON").startswith("malformed notebook")
+    assert malformed_in_log("[AutogradeApp | ERROR] There was an error processing assignment") == ""
+    assert last_error("INFO x\n[AutogradeApp | ERROR] boom\n") == "[AutogradeApp | ERROR] boom"
 
 
 def test_summary_table_marks_ungraded_submissions() -> None:
-    run = ClassRun("r1", [Graded("ann", "01", "graded", 9, 9), Graded("bob", "01", "crashed", 0, 9)], 60.0, 2)
+    bob = Graded("bob", "01", "timeout", 0, 9, verdict="timeout")
+    run = ClassRun("r1", [Graded("ann", "01", "graded", 9, 9), bob], 60.0, 2)
     table = summary_table(run)
     assert "ann" in table and "9/9" in table and "0/9!" in table
     assert "2 submission(s) in 60.0 s with 2 worker(s) (2.0 per minute)" in table

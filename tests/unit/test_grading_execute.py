@@ -1,0 +1,105 @@
+"""The grading executor on a real local kernel (no engine): a dead kernel, a runaway cell, a flood and
+the notebook's time limit each cost only their own cell; verdicts and incident records follow."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+from nbformat.v4 import new_code_cell, new_notebook
+from nbgrader.utils import determine_grade
+
+from grader.nbgrader_glue import verdict
+from grader.nbgrader_glue.engine_cleanup import descendants
+from grader.nbgrader_glue.execute import GradingExecute
+
+
+def _cell(source: str, grade_id: str = "", grade: bool = False, locked: bool = False) -> NotebookNode:
+    cell = new_code_cell(source)
+    if grade_id:
+        meta = {"grade": grade, "grade_id": grade_id, "locked": locked or grade, "solution": not (grade or locked)}
+        cell.metadata["nbgrader"] = {"schema_version": 3, **meta, **({"points": 1} if grade else {})}
+    return cell
+
+
+def _check(n: int) -> NotebookNode:
+    return _cell("assert ready", f"ex{n}-check", grade=True)
+
+
+def _run(cells: list[NotebookNode], tmp_path: Path, **traits: object) -> tuple[NotebookNode, list[dict[str, object]]]:
+    nb = new_notebook(cells=[_cell("ready = True", "setup", locked=True), *cells])
+    executor = GradingExecute(stop_started_containers=False, incidents_dir=str(tmp_path), **traits)
+    nb, _ = executor.preprocess(nb, {"metadata": {"path": str(tmp_path)}, "unique_key": "nb"})
+    return nb, json.loads((tmp_path / "nb.json").read_text())["incidents"]
+
+
+def _scores(nb: NotebookNode) -> dict[str, float | None]:
+    return {
+        c.metadata["nbgrader"]["grade_id"]: determine_grade(c)[0]
+        for c in nb.cells
+        if c.metadata.get("nbgrader", {}).get("grade")
+    }
+
+
+def test_a_dead_kernel_and_a_runaway_cell_cost_only_their_cells(tmp_path: Path) -> None:
+    """Checks before and after os._exit and a cell ignoring interrupts pass; the dead cell is named."""
+    cells = [
+        _check(1),
+        _cell("import os\nos._exit(3)", "die"),
+        _check(2),
+        _cell("import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\ntime.sleep(60)", "stubborn"),
+        _check(3),
+        _cell("for _ in range(300):\n    print('x' * 10_000)", "flood"),
+        _cell("import sys\nsys.exit(1)"),
+        _cell("input('name? ')"),
+        _check(4),
+    ]
+    nb, incidents = _run(cells, tmp_path, timeout=3, max_output_bytes=50_000)
+    assert _scores(nb) == {"ex1-check": 1, "ex2-check": 1, "ex3-check": 1, "ex4-check": 1}
+    kinds = [(i["kind"], i["cell"]) for i in incidents]
+    assert kinds == [("kernel died", 3), ("timeout", 5), ("output cut", 7)], incidents
+    assert "exited with code 3" in nbformat.writes(nb)
+    flood = nb.cells[6]
+    assert sum(len(o.get("text", "")) for o in flood.outputs) < 60_000 and "output cut" in flood.outputs[-1].text
+    found = verdict.from_incidents(incidents)
+    assert found.reason == "kernel died at cell 3" and "checks before it kept their scores" in found.message
+
+
+def test_past_the_notebook_limit_no_cell_runs_and_checks_score_zero(tmp_path: Path) -> None:
+    """What finished counts; a check cell not reached scores 0 (never the full marks of an empty output)."""
+    nb, incidents = _run(
+        [_check(1), _cell("import time\ntime.sleep(60)", "slow"), _check(2)], tmp_path, notebook_timeout=6
+    )
+    assert _scores(nb) == {"ex1-check": 1, "ex2-check": 0}
+    assert [i["kind"] for i in incidents] == ["timeout", "not run"], incidents
+    assert verdict.from_incidents(incidents).reason == verdict.TIMEOUT
+
+
+def test_a_killed_kernel_is_a_resource_limit() -> None:
+    """SIGKILL (the out-of-memory killer) reads as a resource limit, another exit as a kernel death."""
+    killed = [{"kind": "kernel died", "cell": 4, "grade_id": "x", "message": "was killed", "exit_code": -9}]
+    assert verdict.from_incidents(killed).reason == verdict.RESOURCE_LIMIT
+    assert verdict.from_incidents([]).reason == verdict.GRADED
+
+
+def test_malformed_notebooks_are_found_before_grading(tmp_path: Path) -> None:
+    (tmp_path / "good.ipynb").write_text(nbformat.writes(new_notebook()))
+    assert verdict.malformed_notebooks(tmp_path) == ""
+    (tmp_path / "bad.ipynb").write_text('{"cells": [')
+    assert "bad.ipynb" in verdict.malformed_notebooks(tmp_path)
+
+
+def test_incidents_are_read_per_notebook(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text(json.dumps({"notebook": "a", "incidents": [{"kind": "timeout", "cell": 2}]}))
+    (tmp_path / "junk.json").write_text("not json")
+    assert verdict.read_incidents(tmp_path) == [{"notebook": "a", "kind": "timeout", "cell": 2}]
+
+
+def test_descendants_follow_the_process_tree(tmp_path: Path) -> None:
+    """Children and grandchildren of a pid, from /proc stat files (names with spaces and parentheses)."""
+    for pid, ppid, name in ((10, 1, "kernel"), (11, 10, "sh (x) y"), (12, 11, "docker"), (13, 1, "other")):
+        (tmp_path / str(pid)).mkdir()
+        (tmp_path / str(pid) / "stat").write_text(f"{pid} ({name}) S {ppid} 0 0")
+    assert sorted(descendants(10, tmp_path)) == [11, 12]
