@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import zmq
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
@@ -39,12 +40,12 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Unicode
 
 from grader.nbgrader_glue import engine_cleanup
+from grader.nbgrader_glue.output_cap import OUTPUT_CUT, room, size_of, stream
 
 INCIDENTS_ENV = "DOCKER_COURSE_INCIDENTS"
 TIMEOUT_ENAME = "CellTimeoutError"
 DEAD_ENAME = "DeadKernelError"
 NOT_RUN_ENAME = "NotExecuted"
-OUTPUT_CUT = "[output cut: this cell printed more than {limit} bytes; the rest was not kept]\n"
 
 
 class GradingExecute(Execute):
@@ -73,6 +74,11 @@ class GradingExecute(Execute):
         True,
         help="When a cell is interrupted or its kernel dies, kill the containers it created in the "
         "course engine and the processes its kernel started.",
+    ).tag(config=True)
+    max_message_bytes = Integer(
+        8_000_000,
+        help="Largest single output message the grader receives from the kernel; a larger one (a huge "
+        "print sent at once) is dropped unread, so the grader's memory stays bounded. 0 means no limit.",
     ).tag(config=True)
     incidents_dir = Unicode(
         "",
@@ -106,6 +112,18 @@ class GradingExecute(Execute):
         self._write_incidents()
         return self.nb, self.resources
 
+    def start_new_kernel_client(self) -> Any:
+        """nbclient's kernel client, its output channel refusing messages over ``max_message_bytes``."""
+        kc = super().start_new_kernel_client()
+        if self.max_message_bytes > 0:
+            socket = kc.iopub_channel.socket
+            url = socket.getsockopt(zmq.LAST_ENDPOINT).decode()
+            # the limit applies to connections made after it is set: connect again (the kernel is idle)
+            socket.disconnect(url)
+            socket.setsockopt(zmq.MAXMSGSIZE, self.max_message_bytes)
+            socket.connect(url)
+        return kc
+
     def _run_from(self, start: int) -> int:
         """Run cells from ``start``; the index to resume at (past a dead cell), or the end."""
         cells = self.nb.cells
@@ -116,6 +134,7 @@ class GradingExecute(Execute):
                 return len(cells)
             cell = cells[index]
             before = engine_cleanup.container_ids(client) if cell.cell_type == "code" and client else None
+            limit, started = self._cell_timeout(cell), time.monotonic()
             try:
                 self.preprocess_cell(cell, self.resources, index)
             except DeadKernelError:
@@ -123,15 +142,25 @@ class GradingExecute(Execute):
                 self._stop_started(client, before, index)
                 return index + 1
             except CellTimeoutError:
-                # the interrupt did not end the cell (nbclient gave up waiting): a fresh kernel goes on
-                self._add_error(cell, TIMEOUT_ENAME, "the cell did not stop when interrupted; the kernel was restarted")
-                self._record("timeout", index, "did not stop when interrupted at its time limit")
+                # before its limit, nbclient only gives up when the end of the cell's output never came
+                self._unresponsive(index, cell, output_lost=limit is None or time.monotonic() - started < limit)
                 self._stop_started(client, before, index)
                 return index + 1
             if any(o.get("ename") == TIMEOUT_ENAME for o in cell.get("outputs", [])):
                 self._record("timeout", index, f"interrupted after {self._cell_timeout(cell)} s")
                 self._stop_started(client, before, index)
         return len(cells)
+
+    def _unresponsive(self, index: int, cell: NotebookNode, output_lost: bool) -> None:
+        """nbclient gave up on the cell: a fresh kernel goes on after it."""
+        if output_lost:
+            # the cell finished, but its end was never seen on the output channel: an oversized message
+            limit = self.max_message_bytes
+            cell.setdefault("outputs", []).append(stream(OUTPUT_CUT.format(limit=limit)))
+            self._record("output cut", index, f"an output message over {limit} bytes was dropped; kernel restarted")
+            return
+        self._add_error(cell, TIMEOUT_ENAME, "the cell did not stop when interrupted; the kernel was restarted")
+        self._record("timeout", index, "did not stop when interrupted at its time limit")
 
     def _cell_timeout(self, cell: NotebookNode | None) -> int | None:
         """The per-cell limit (``timeout``), shortened to what the notebook's limit leaves."""
@@ -205,9 +234,9 @@ class GradingExecute(Execute):
 
     def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None, cell_index: int) -> Any:
         """nbclient's output handler, keeping at most ``max_output_bytes`` per cell."""
-        size = _size(msg.get("content", {}))
+        size = size_of(msg.get("content", {}))
         used = self._output_used.get(cell_index, 0)
-        cap = _room(self.max_output_bytes, used, self.max_notebook_output_bytes, self._output_total)
+        cap = room(self.max_output_bytes, used, self.max_notebook_output_bytes, self._output_total)
         if cap is None or size <= cap:
             self._output_used[cell_index] = used + size
             self._output_total += size
@@ -223,7 +252,7 @@ class GradingExecute(Execute):
                     )
                 )
             limit = min(x for x in (self.max_output_bytes, self.max_notebook_output_bytes) if x > 0)
-            outs.append(NotebookNode(output_type="stream", name="stdout", text=OUTPUT_CUT.format(limit=limit)))
+            outs.append(stream(OUTPUT_CUT.format(limit=limit)))
             self._output_total += cap
             self._output_used[cell_index] = -1  # cut: nothing more is kept for this cell
             self._record("output cut", cell_index, f"output over {limit} bytes was cut")
@@ -248,19 +277,3 @@ class GradingExecute(Execute):
         path = Path(folder) / f"{name}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps({"notebook": name, "incidents": self.incidents}, indent=1) + "\n")
-
-
-def _room(cell_cap: int, cell_used: int, nb_cap: int, nb_used: int) -> int | None:
-    """Bytes a cell may still add (None: no limit); a cut cell (used < 0) gets none."""
-    if cell_used < 0:
-        return -1
-    rooms = [cap - used for cap, used in ((cell_cap, cell_used), (nb_cap, nb_used)) if cap > 0]
-    return max(0, min(rooms)) if rooms else None
-
-
-def _size(content: dict[str, Any]) -> int:
-    """Roughly how many bytes an output message adds to the notebook."""
-    if "text" in content:
-        return len(str(content["text"]))
-    data = content.get("data") or {}
-    return sum(len(v) if isinstance(v, str) else len(json.dumps(v)) for v in data.values()) + 64

@@ -77,7 +77,7 @@ def test_every_submission_gets_its_verdict_and_keeps_its_credit(faulty: dict[str
         assert report["verdict"] == verdict, (student, report["verdict"], report["message"])
         assert per_exercise(book[student]) == dict(zip(CHECKS, scores, strict=True)), (student, book[student])
         assert report["score"] == sum(scores), (student, report)
-        assert f"{student} {A}: {verdict}" in done.stdout, done.stdout
+        assert f"{student} {A}: {verdict}" in done.stdout + done.stderr, done.stderr
 
 
 def test_the_dead_cell_is_named_in_report_and_notebook(faulty: dict[str, Any]) -> None:

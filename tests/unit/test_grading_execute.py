@@ -44,7 +44,8 @@ def _scores(nb: NotebookNode) -> dict[str, float | None]:
 
 
 def test_a_dead_kernel_and_a_runaway_cell_cost_only_their_cells(tmp_path: Path) -> None:
-    """Checks before and after os._exit and a cell ignoring interrupts pass; the dead cell is named."""
+    """Checks before and after os._exit, a cell ignoring interrupts, floods (many lines, one huge message),
+    sys.exit and input() pass; the dead cell is named; the grader keeps at most the output limits."""
     cells = [
         _check(1),
         _cell("import os\nos._exit(3)", "die"),
@@ -52,14 +53,15 @@ def test_a_dead_kernel_and_a_runaway_cell_cost_only_their_cells(tmp_path: Path) 
         _cell("import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\ntime.sleep(60)", "stubborn"),
         _check(3),
         _cell("for _ in range(300):\n    print('x' * 10_000)", "flood"),
+        _cell("print('x' * 20_000_000)", "huge"),
         _cell("import sys\nsys.exit(1)"),
         _cell("input('name? ')"),
         _check(4),
     ]
-    nb, incidents = _run(cells, tmp_path, timeout=3, max_output_bytes=50_000)
+    nb, incidents = _run(cells, tmp_path, timeout=6, max_output_bytes=50_000)
     assert _scores(nb) == {"ex1-check": 1, "ex2-check": 1, "ex3-check": 1, "ex4-check": 1}
     kinds = [(i["kind"], i["cell"]) for i in incidents]
-    assert kinds == [("kernel died", 3), ("timeout", 5), ("output cut", 7)], incidents
+    assert kinds == [("kernel died", 3), ("timeout", 5), ("output cut", 7), ("output cut", 8)], incidents
     assert "exited with code 3" in nbformat.writes(nb)
     flood = nb.cells[6]
     assert sum(len(o.get("text", "")) for o in flood.outputs) < 60_000 and "output cut" in flood.outputs[-1].text
