@@ -36,9 +36,12 @@ CASES: dict[str, tuple[dict[str, str], tuple[float, float, float], str]] = {
     "asks": ({"ch01-ex2-build": "input('your name? ')"}, (3, 0, 3), "graded"),
     "no-check": ({}, (3, 3, 3), "graded"),  # deletes ch01-ex1's check cell: the gradebook's runs
     "edits-check": ({"ch01-ex1-check": "print('all good')"}, (3, 3, 3), "graded"),
+    "dup-check": ({}, (3, 3, 3), "graded"),  # ch01-ex1's check cell twice: counted once
+    "cheats": ({"ch01-ex2-build": "check = lambda *a, **k: None"}, (3, 0, 3), "graded"),  # redefines check()
     "broken": ({}, (0, 0, 0), "malformed notebook"),  # not JSON at all
 }
 CHECKS = ("ch01-ex1-check", "ch01-ex2-check", "ch01-ex3-check")
+A1_CHECK = CHECKS[0]
 
 
 def _submit(room: ClassRoom, student: str) -> None:
@@ -46,9 +49,13 @@ def _submit(room: ClassRoom, student: str) -> None:
     path = room.submit(student, A, {**room.solutions(A), **answers}) / f"{A}.ipynb"
     if student == "broken":
         path.write_text(path.read_text()[: len(path.read_text()) // 2])
-    if student == "no-check":
+    if student in ("no-check", "dup-check"):
         nb = nbformat.read(str(path), as_version=4)
-        nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "ch01-ex1-check"]
+        index = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == A1_CHECK)
+        if student == "no-check":
+            del nb.cells[index]
+        else:
+            nb.cells.insert(index, nbformat.from_dict(nb.cells[index]))
         nbformat.write(nb, str(path))
 
 

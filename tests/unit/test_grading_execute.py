@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_notebook
 from nbgrader.utils import determine_grade
@@ -14,6 +15,8 @@ from nbgrader.utils import determine_grade
 from grader.nbgrader_glue import verdict
 from grader.nbgrader_glue.engine_cleanup import descendants
 from grader.nbgrader_glue.execute import GradingExecute
+from grader.nbgrader_glue.trusted_check import parse_check_call, value_of
+from grader.notebook import RESULT_MIME
 
 
 def _cell(source: str, grade_id: str = "", grade: bool = False, locked: bool = False) -> NotebookNode:
@@ -105,3 +108,25 @@ def test_descendants_follow_the_process_tree(tmp_path: Path) -> None:
         (tmp_path / str(pid)).mkdir()
         (tmp_path / str(pid) / "stat").write_text(f"{pid} ({name}) S {ppid} 0 0")
     assert sorted(descendants(10, tmp_path)) == [11, 12]
+
+
+def test_only_a_plain_check_call_is_scored_by_the_grader() -> None:
+    """check("ID") and literal answers are the grader's; anything else runs in the kernel as nbgrader would."""
+    assert parse_check_call('### BEGIN HIDDEN TESTS\ncheck("ch01-ex3")\n### END HIDDEN TESTS') == ("ch01-ex3", {})
+    assert parse_check_call('check("ch03-ex2", subnet="172.17.0.0/16")') == ("ch03-ex2", {"subnet": "172.17.0.0/16"})
+    for other in ('check("a"); x = 1', "check(ID)", 'check("a", subnet=s)', 'print("a")', "check(", 'c.check("a")'):
+        assert parse_check_call(other) is None, other
+    assert value_of({"status": "ok", "data": {"text/plain": "'172.17.0.1'"}}) == (True, "172.17.0.1")
+    assert value_of({"status": "error", "ename": "NameError"}) == (False, None)
+
+
+def test_a_redefined_check_in_the_kernel_scores_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A learner cell `check = lambda ...` passes every check cell in the kernel; the grader's own check ignores it."""
+    monkeypatch.setenv("DOCKER_COURSE_MODE", "host")
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")  # no engine: the real check scores 0
+    cheat = [_cell("check = lambda *a, **k: None", "cheat"), _cell('check("ch01-ex1")', "ch01-ex1-check", grade=True)]
+    for trusted, score in ((True, 0), (False, 1)):
+        nb, _ = _run([*cheat], tmp_path, trusted_checks=trusted)
+        assert _scores(nb) == {"ch01-ex1-check": score}, (trusted, nb.cells[-1].outputs)
+        if trusted:
+            assert RESULT_MIME in str(nb.cells[-1].outputs) and "CheckFailed" in str(nb.cells[-1].outputs)
