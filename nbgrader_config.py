@@ -51,8 +51,16 @@ c.Autograde.autograde_preprocessors = [
 ]
 if os.environ.get("DOCKER_COURSE_NOTEBOOK_TIMEOUT"):
     c.GradingExecute.notebook_timeout = int(os.environ["DOCKER_COURSE_NOTEBOOK_TIMEOUT"])
-# Deleted check cells come back from the gradebook (and score as nbgrader scores them).
+# Deleted check cells come back from the gradebook (and score as nbgrader scores them); a duplicated
+# one is graded once (nbgrader's DeduplicateIds would leave metadata its own validator rejects).
 c.OverwriteCells.add_missing_cells = True
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "grader.nbgrader_glue.dedupe.DeduplicateGradeIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 
 # Feedback: hidden tests show only what HiddenTestPolicy.policy allows (score | hint | full).
 c.GenerateFeedback.preprocessors = [

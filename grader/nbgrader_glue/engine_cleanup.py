@@ -89,3 +89,56 @@ def kill_descendants(pid: int | None) -> int:
             os.kill(child, signal.SIGKILL)
             count += 1
     return count
+
+
+SYSTEM_PROGRAMS = ("dockerd", "containerd", "containerd-shim", "containerd-shim-runc-v2", "docker-init", "tini")
+
+
+def sweep_lab(client: docker.DockerClient | None, proc: Path = Path("/proc")) -> tuple[int, int]:
+    """End everything the learner left running in a grading lab: (containers killed, processes killed).
+
+    Run after the notebook's last cell and before nbgrader saves its grades, so that
+    no container or background process of the submission is alive while the grades
+    are written. Every container loses its restart policy and is killed; every
+    process is killed except the lab's init, its engine, and this grader's own line.
+    """
+    containers = 0
+    if client is not None:
+        try:
+            running = client.api.containers(quiet=True)
+        except (DockerException, OSError):
+            running = []
+        for entry in running:
+            with contextlib.suppress(DockerException, OSError):
+                client.api.update_container(entry["Id"], restart_policy={"Name": "no"})
+                client.api.kill(entry["Id"])
+                containers += 1
+    keep = {1, *_ancestry(os.getpid(), proc)}
+    processes = 0
+    for entry in proc.iterdir() if proc.is_dir() else []:
+        if not entry.name.isdigit() or int(entry.name) in keep:
+            continue
+        try:
+            program = Path(os.readlink(entry / "exe")).name
+        except OSError:
+            continue  # a kernel thread, or gone already
+        if program in SYSTEM_PROGRAMS:
+            continue
+        with contextlib.suppress(OSError):
+            os.kill(int(entry.name), signal.SIGKILL)
+            processes += 1
+    return containers, processes
+
+
+def _ancestry(pid: int, proc: Path) -> list[int]:
+    """``pid`` and its parents up to the namespace's root."""
+    line = [pid]
+    while pid > 1:
+        try:
+            pid = int((proc / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            break
+        if pid <= 0:
+            break
+        line.append(pid)
+    return line

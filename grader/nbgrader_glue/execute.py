@@ -25,7 +25,6 @@ the per-cell limit).
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import time
@@ -39,7 +38,8 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Unicode
 
-from grader.nbgrader_glue import engine_cleanup, trusted_check
+from grader.engine.settings import in_lab
+from grader.nbgrader_glue import engine_cleanup, trusted_check, verdict
 from grader.nbgrader_glue.output_cap import OUTPUT_CUT, room, size_of, stream
 
 INCIDENTS_ENV = "DOCKER_COURSE_INCIDENTS"
@@ -85,6 +85,11 @@ class GradingExecute(Execute):
         help="Largest single output message the grader receives from the kernel; a larger one (a huge "
         "print sent at once) is dropped unread, so the grader's memory stays bounded. 0 means no limit.",
     ).tag(config=True)
+    sweep_at_end = Bool(
+        False,
+        help="After the last cell, kill every container and process the submission left running (grading "
+        "labs only: never set it where the engine or the machine is shared).",
+    ).tag(config=True)
     incidents_dir = Unicode(
         "",
         help=f"Folder for <notebook>.json incident records (default: ${INCIDENTS_ENV}, else none).",
@@ -114,6 +119,10 @@ class GradingExecute(Execute):
                 index = self._run_from(index)
             kernels += 1
         self.set_widgets_metadata()
+        if self.sweep_at_end and in_lab():
+            # nothing of the submission may be alive while nbgrader writes the grades
+            containers, processes = engine_cleanup.sweep_lab(engine_cleanup.engine_client())
+            self.log.info("end of notebook: killed %d container(s), %d process(es)", containers, processes)
         self._write_incidents()
         return self.nb, self.resources
 
@@ -139,9 +148,9 @@ class GradingExecute(Execute):
                 return len(cells)
             cell = cells[index]
             before = engine_cleanup.container_ids(client) if cell.cell_type == "code" and client else None
-            call = trusted_check.parse_check_call(cell.source) if self._trusted(cell) else None
-            if call:
-                self._score_in_grader(cell, *call)
+            call = trusted_check.parse_check_call(cell.source) if self.trusted_checks else None
+            if call and trusted_check.is_check_cell(cell):
+                trusted_check.score_cell(self, cell, *call)
                 continue
             limit, started = self._cell_timeout(cell), time.monotonic()
             try:
@@ -156,24 +165,9 @@ class GradingExecute(Execute):
                 self._stop_started(client, before, index)
                 return index + 1
             if any(o.get("ename") == TIMEOUT_ENAME for o in cell.get("outputs", [])):
-                self._record("timeout", index, f"interrupted after {self._cell_timeout(cell)} s")
+                self._record("timeout", index, f"interrupted after {limit} s" + self._which_limit(limit))
                 self._stop_started(client, before, index)
         return len(cells)
-
-    def _trusted(self, cell: NotebookNode) -> bool:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        return bool(self.trusted_checks and cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"))
-
-    def _score_in_grader(self, cell: NotebookNode, exercise_id: str, given: dict[str, Any]) -> None:
-        """The check cell's outputs from the grader's own run of the check (answers read from the kernel)."""
-        names = [n for n in trusted_check.answer_names(exercise_id) if n not in given]
-        answers = {**trusted_check.kernel_answers(self, names), **given}
-        cwd = (self.resources or {}).get("metadata", {}).get("path")
-        try:
-            cell.outputs = trusted_check.outputs_for(exercise_id, answers, cwd)
-        except Exception as e:  # noqa: BLE001 - a check that cannot run scores 0 and says why, never stops grading
-            cell.outputs = []
-            self._add_error(cell, "CheckFailed", f"{exercise_id}: the check could not run: {e}")
 
     def _unresponsive(self, index: int, cell: NotebookNode, output_lost: bool) -> None:
         """nbclient gave up on the cell: a fresh kernel goes on after it."""
@@ -193,6 +187,11 @@ class GradingExecute(Execute):
         if left is None:
             return per_cell
         return max(1, min(per_cell or left, left))
+
+    def _which_limit(self, limit: int | None) -> str:
+        if self.timeout and limit is not None and limit >= self.timeout:
+            return " (the cell's time limit)"
+        return f" (the notebook's time limit, {self.notebook_timeout} s)"
 
     def _time_left(self) -> int | None:
         if self._deadline is None:
@@ -295,9 +294,6 @@ class GradingExecute(Execute):
 
     def _write_incidents(self) -> None:
         folder = self.incidents_dir or os.environ.get(INCIDENTS_ENV, "")
-        name = str((self.resources or {}).get("unique_key") or "notebook")
-        if not folder:
-            return
-        path = Path(folder) / f"{name}.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"notebook": name, "incidents": self.incidents}, indent=1) + "\n")
+        if folder:
+            name = str((self.resources or {}).get("unique_key") or "notebook")
+            verdict.write_incidents(Path(folder) / f"{name}.json", name, self.incidents)

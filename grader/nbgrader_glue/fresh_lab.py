@@ -104,6 +104,7 @@ def malformed_in_log(log: str) -> str:
         ("NotJSONError", "malformed notebook: the submitted notebook is not valid notebook JSON"),
         ("Notebook does not appear to be JSON", "malformed notebook: the submitted notebook is not JSON"),
         ("Skipping unknown notebook", "malformed notebook: its name does not match the assignment's"),
+        ("nbgrader metadata may be corrupted", "malformed notebook: its nbgrader cell metadata was edited"),
     ):
         if needle in log:
             return meaning
@@ -147,7 +148,7 @@ def _exec_autograde(
     api = api_client(host_engine_url(), timeout=limit + 120, what="host engine")
     try:
         command = ["timeout", "-k", "20", str(limit), LAB_PYTHON, "-m", "nbgrader", "autograde", ws.assignment]
-        command += ["--student", ws.student, "--force"]
+        command += ["--student", ws.student, "--force", "--GradingExecute.sweep_at_end=True"]
         env = {**ws.lab_env(timeout), "HOME": "/root", "PATH": "/opt/course/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
         exec_id = api.exec_create(name, command, environment=env, workdir=str(kit))["Id"]
         tail: deque[bytes] = deque()

@@ -76,6 +76,9 @@ def merge_scores(db_url: str, worker_gradebook: Path, assignment: str, student: 
         gb.update_or_create_submission(assignment, student, **extra)
         for (notebook, grade_id), (auto, needs_manual) in scores.items():
             grade = gb.find_grade(grade_id, notebook, assignment, student)
+            if auto is not None:
+                # the worker gradebook was writable from the learner's lab: only a score in range is taken
+                auto = min(max(float(auto), 0.0), float(grade.max_score or 0))
             grade.auto_score = auto
             if grade.manual_score is None:
                 grade.needs_manual_grade = needs_manual

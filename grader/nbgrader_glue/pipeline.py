@@ -91,7 +91,6 @@ def grade_class(
     )
     run = ClassRun(secrets.token_hex(3), workers=max(1, workers))
     work = course.root / ".grading" / run.run_id
-    kit = make_kit(work / "kit", course.source)
     start = time.monotonic()
     report(f"grading {len(pairs)} submission(s) with {run.workers} worker(s), run {run.run_id}")
     pool = ThreadPoolExecutor(max_workers=run.workers, thread_name_prefix="grade")
@@ -100,6 +99,8 @@ def grade_class(
         for index, (who, what) in enumerate(pairs):
             ws = stage(course, work / f"{index:03d}", who, what)
             lab_name = f"{LAB_PREFIX}{run.run_id}-{index:03d}"
+            # a kit per submission: one learner who manages to write to their read-only kit changes nobody else's
+            kit = make_kit(work / f"{index:03d}.kit", course.source)
             future = pool.submit(grade_submission, host, settings, lab_name, run.run_id, kit, course, ws, timeout)
             pending[future] = ws
         while pending:

@@ -103,3 +103,21 @@ def outputs_for(exercise_id: str, answers: dict[str, Any], cwd: str | None) -> l
             )
         )
     return outputs
+
+
+def is_check_cell(cell: NotebookNode) -> bool:
+    """A graded code cell that is not an answer (its source is the gradebook's)."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return bool(cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"))
+
+
+def score_cell(executor: Any, cell: NotebookNode, exercise_id: str, given: dict[str, Any]) -> None:
+    """Give ``cell`` the outputs of the grader's own run of the check (answers read from the kernel)."""
+    names = [n for n in answer_names(exercise_id) if n not in given]
+    answers = {**kernel_answers(executor, names), **given}
+    cwd = (executor.resources or {}).get("metadata", {}).get("path")
+    try:
+        cell.outputs = outputs_for(exercise_id, answers, cwd)
+    except Exception as e:  # noqa: BLE001 - a check that cannot run scores 0 and says why, never stops grading
+        text = f"{exercise_id}: the check could not run: {e}"
+        cell.outputs = [NotebookNode(output_type="error", ename="CheckFailed", evalue=text, traceback=[text])]

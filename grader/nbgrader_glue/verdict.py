@@ -44,6 +44,13 @@ def malformed_notebooks(folder: Path) -> str:
     return f"not valid notebook JSON: {', '.join(bad)}" if bad else ""
 
 
+def write_incidents(path: Path, notebook: str, incidents: list[dict[str, Any]]) -> Path:
+    """Record one notebook's incidents (what ``read_incidents`` reads back)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"notebook": notebook, "incidents": incidents}, indent=1) + "\n")
+    return path
+
+
 def read_incidents(folder: Path) -> list[dict[str, Any]]:
     """The executor's incidents of every notebook graded in a workspace (``incidents/*.json``)."""
     found: list[dict[str, Any]] = []

@@ -134,3 +134,14 @@ def test_regrade_gives_the_same_result(faulty: dict[str, Any]) -> None:
     done = room.grade(A, "--student", "exits-os", env={"DOCKER_COURSE_CELL_TIMEOUT": str(CELL_LIMIT)})
     assert done.returncode == 0, done.stdout + done.stderr
     assert (room.gradebook(A)["exits-os"], room.report("exits-os", A)["verdict"]) == before
+
+
+def test_feedback_names_the_dead_cell(faulty: dict[str, Any]) -> None:
+    """The learner's feedback (summary page and nbgrader's HTML of the graded notebook) says where the kernel died."""
+    from grader.nbgrader_glue.feedback import generate_feedback
+
+    room = faulty["room"]
+    pages = generate_feedback(A, policy="hint", student="exits-os", course=room.course)
+    assert any("cell 9 (ch01-ex2-build)" in page.read_text() for page in pages), pages
+    html = (room.course.root / "feedback" / "exits-os" / A / f"{A}.html").read_text()
+    assert "DeadKernelError" in html and "exited with code 1" in html

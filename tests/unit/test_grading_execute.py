@@ -130,3 +130,25 @@ def test_a_redefined_check_in_the_kernel_scores_nothing(tmp_path: Path, monkeypa
         assert _scores(nb) == {"ch01-ex1-check": score}, (trusted, nb.cells[-1].outputs)
         if trusted:
             assert RESULT_MIME in str(nb.cells[-1].outputs) and "CheckFailed" in str(nb.cells[-1].outputs)
+
+
+def test_the_sweep_spares_the_graders_own_line(tmp_path: Path) -> None:
+    """The end-of-notebook sweep keeps this process and its parents (read from /proc) alive."""
+    from grader.nbgrader_glue.engine_cleanup import _ancestry
+
+    for pid, ppid in ((1, 0), (7, 1), (42, 7)):
+        (tmp_path / str(pid)).mkdir()
+        (tmp_path / str(pid) / "stat").write_text(f"{pid} (p) S {ppid} 0")
+    assert _ancestry(42, tmp_path) == [42, 7, 1]
+
+
+def test_a_duplicated_check_cell_is_graded_once_and_the_notebook_stays_valid() -> None:
+    """nbgrader's DeduplicateIds leaves metadata its validator rejects; ours makes the duplicate an ordinary cell."""
+    from nbgrader.nbgraderformat import MetadataValidator
+
+    from grader.nbgrader_glue.dedupe import DeduplicateGradeIds
+
+    nb = new_notebook(cells=[_check(1), _check(1), _check(2)])
+    nb, _ = DeduplicateGradeIds().preprocess(nb, {})
+    assert ["nbgrader" in c.metadata for c in nb.cells] == [False, True, True]
+    MetadataValidator().validate_nb(nb)

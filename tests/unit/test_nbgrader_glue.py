@@ -70,6 +70,18 @@ def test_merge_copies_auto_scores_and_keeps_manual_grades(tmp_path: Path) -> Non
     assert scores["ex2-check"] == {"score": 2.5, "auto_score": 1, "manual_score": 2.5, "max_score": 3}
 
 
+def test_merge_takes_only_scores_in_range(tmp_path: Path) -> None:
+    """A worker gradebook tampered with from the lab cannot give more than the main gradebook's maximum."""
+    main = _gradebook(tmp_path / "main.db")
+    worker = _gradebook(tmp_path / "worker.db")
+    with Gradebook(worker) as gb:
+        gb.add_submission("a1", "ann")
+        for name, score in (("ex1-check", 300), ("ex2-check", -5)):
+            gb.find_grade(name, "nb", "a1", "ann").auto_score = score
+        gb.db.commit()
+    assert merge.merge_scores(main, tmp_path / "worker.db", "a1", "ann") == {"ex1-check": 3, "ex2-check": 0}
+
+
 def test_merge_without_a_submission_and_missing_assignment_are_clear_errors(tmp_path: Path) -> None:
     main = _gradebook(tmp_path / "main.db")
     _gradebook(tmp_path / "worker.db")
