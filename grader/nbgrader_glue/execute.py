@@ -39,7 +39,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Unicode
 
 from grader.engine.settings import in_lab
-from grader.nbgrader_glue import engine_cleanup, trusted_check, verdict
+from grader.nbgrader_glue import engine_cleanup, kernel_limits, trusted_check, verdict
 from grader.nbgrader_glue.output_cap import OUTPUT_CUT, room, size_of, stream
 
 INCIDENTS_ENV = "DOCKER_COURSE_INCIDENTS"
@@ -85,6 +85,12 @@ class GradingExecute(Execute):
         help="Largest single output message the grader receives from the kernel; a larger one (a huge "
         "print sent at once) is dropped unread, so the grader's memory stays bounded. 0 means no limit.",
     ).tag(config=True)
+    kernel_pids_limit = Integer(
+        1024, help="Processes the kernel and what it starts may have in a grading lab (0: the lab's limit only)."
+    ).tag(config=True)
+    kernel_memory_limit = Unicode(
+        "4g", help="Memory of the kernel and what it starts in a grading lab, e.g. 4g (empty: the lab's limit only)."
+    ).tag(config=True)
     sweep_at_end = Bool(
         False,
         help="After the last cell, kill every container and process the submission left running (grading "
@@ -129,6 +135,11 @@ class GradingExecute(Execute):
     def start_new_kernel_client(self) -> Any:
         """nbclient's kernel client, its output channel refusing messages over ``max_message_bytes``."""
         kc = super().start_new_kernel_client()
+        pid = kernel_limits.pid_of(self.km)
+        if in_lab() and pid:
+            memory = kernel_limits.parse_size(self.kernel_memory_limit)
+            applied = kernel_limits.confine(pid, self.kernel_pids_limit, memory)
+            self.log.info("kernel %d in its own cgroup (%s)", pid, ", ".join(applied) or "not possible here")
         if self.max_message_bytes > 0:
             socket = kc.iopub_channel.socket
             url = socket.getsockopt(zmq.LAST_ENDPOINT).decode()
@@ -199,7 +210,7 @@ class GradingExecute(Execute):
         return max(0, int(self._deadline - time.monotonic()))
 
     def _kernel_died(self, index: int, cell: NotebookNode) -> None:
-        code = self._kernel_exit_code()
+        code = kernel_limits.exit_code(self.km)
         if code is not None and code < 0:
             how = f"was killed by signal {-code}"
             if -code == signal.SIGKILL:
@@ -210,25 +221,10 @@ class GradingExecute(Execute):
         self._add_error(cell, DEAD_ENAME, text)
         self._record("kernel died", index, how, exit_code=code)
 
-    def _kernel_exit_code(self) -> int | None:
-        process = getattr(getattr(self.km, "provisioner", None), "process", None)
-        if process is None:
-            return None
-        for _ in range(20):
-            code = process.poll()
-            if code is not None:
-                return int(code)
-            time.sleep(0.1)
-        return None
-
-    def _kernel_pid(self) -> int | None:
-        pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
-        return int(pid) if isinstance(pid, int) else None
-
     def _stop_started(self, client: Any, before: set[str] | None, index: int) -> None:
         if not self.stop_started_containers:
             return
-        processes = engine_cleanup.kill_descendants(self._kernel_pid())
+        processes = engine_cleanup.kill_descendants(kernel_limits.pid_of(self.km))
         killed = engine_cleanup.kill_new_containers(client, before)
         if killed or processes:
             what = f"stopped {len(killed)} container(s) it started ({', '.join(killed)})" if killed else ""

@@ -19,8 +19,8 @@ from typing import Any
 
 from nbformat import NotebookNode
 
+from grader.checks.result import RESULT_MIME
 from grader.errors import GraderError
-from grader.notebook import RESULT_MIME
 
 CHECK_FUNCTION = "check"
 

@@ -152,3 +152,19 @@ def test_a_duplicated_check_cell_is_graded_once_and_the_notebook_stays_valid() -
     nb, _ = DeduplicateGradeIds().preprocess(nb, {})
     assert ["nbgrader" in c.metadata for c in nb.cells] == [False, True, True]
     MetadataValidator().validate_nb(nb)
+
+
+def test_the_kernel_gets_its_own_cgroup_with_caps(tmp_path: Path) -> None:
+    """cgroup v1 (a hierarchy per controller) and v2 (one hierarchy): the pid moves in, the caps are written."""
+    from grader.nbgrader_glue.kernel_limits import CGROUP, confine, parse_size
+
+    v1, v2 = tmp_path / "v1", tmp_path / "v2"
+    for folder in (v1 / "pids", v1 / "memory", v2):
+        folder.mkdir(parents=True)
+    (v2 / "cgroup.controllers").write_text("pids memory")
+    assert confine(123, 1024, parse_size("4g"), v1) == ["pids", "memory"]
+    assert (v1 / "pids" / CGROUP / "pids.max").read_text() == "1024"
+    assert (v1 / "memory" / CGROUP / "memory.limit_in_bytes").read_text() == str(4 * 2**30)
+    assert (v1 / "memory" / CGROUP / "cgroup.procs").read_text() == "123"
+    assert confine(7, 0, parse_size("512m"), v2) == ["pids.max+memory.max"]
+    assert not (v2 / CGROUP / "pids.max").exists() and (v2 / CGROUP / "memory.max").read_text() == str(2**29)

@@ -58,8 +58,14 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         workspace = tmp / "work"
         workspace.mkdir()
         sync(workspace, versions)
-        yield {"source": source, "versions": versions, "again": again, "workspace": workspace,
-               "first": first, "second": second}
+        yield {
+            "source": source,
+            "versions": versions,
+            "again": again,
+            "workspace": workspace,
+            "first": first,
+            "second": second,
+        }
 
 
 def _normalised(text: str) -> str:
@@ -88,7 +94,13 @@ def _regions_and_outside_lines(source: Path) -> tuple[list[str], set[str]]:
 
 def test_every_folder_of_the_course_has_a_student_version(made: dict[str, Any]) -> None:
     assert sorted(made["versions"]) == [
-        "00-start-here", "01-dockerfile", "02-ports", "03-networks", "04-namespaces", "05-volumes", "06-multistage",
+        "00-start-here",
+        "01-dockerfile",
+        "02-ports",
+        "03-networks",
+        "04-namespaces",
+        "05-volumes",
+        "06-multistage",
     ]
     assert (made["workspace"] / "00-start-here" / "00-start-here.ipynb").is_file()
 
