@@ -9,6 +9,7 @@ folder so host-side tools reach the same engine.
 from __future__ import annotations
 
 import contextlib
+import json
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,9 +60,22 @@ def matches(container: Container, spec: LabSpec) -> bool:
     return container.labels.get(LAB_ROLE_LABEL) == spec.fingerprint()
 
 
+ENGINE_CGROUP_PARENT = "/course-containers"  # the grading executor caps it (nbgrader_glue/kernel_limits)
+
+
+def daemon_config(spec: LabSpec, run_dir: Path) -> Path:
+    """The lab engine's daemon.json (log bounds, cgroup parent), outside the lab-writable run folder."""
+    path = run_dir.parent / "daemon.json"
+    options = {"max-size": spec.limits.log_max_size, "max-file": str(spec.limits.log_max_files)}
+    config = {"log-driver": "json-file", "log-opts": options, "cgroup-parent": ENGINE_CGROUP_PARENT}
+    path.write_text(json.dumps(config, indent=1) + "\n")
+    return path
+
+
 def _binds(spec: LabSpec, run_dir: Path) -> dict[str, dict[str, str]]:
     return {
         data_volume(spec.name): {"bind": "/var/lib/docker", "mode": "rw"},
+        str(daemon_config(spec, run_dir)): {"bind": "/etc/docker/daemon.json", "mode": "ro"},
         str(run_dir): {"bind": RUN_IN_LAB, "mode": "rw"},
         str(spec.root): {"bind": str(spec.root), "mode": "ro" if spec.root_read_only else "rw"},
         **{str(m): {"bind": str(m), "mode": "rw"} for m in (*spec.extra_mounts, *_workspace(spec))},

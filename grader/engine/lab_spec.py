@@ -20,11 +20,17 @@ LAB_JUPYTER_PORT = 8888  # JupyterLab's port inside the lab
 
 @dataclass(frozen=True)
 class Limits:
-    """Caps on everything inside the lab: memory (Docker's notation, e.g. ``6g``), processes, cpus."""
+    """Caps on everything inside the lab: memory (Docker's notation, e.g. ``6g``), processes, cpus.
+
+    ``log_max_size`` and ``log_max_files`` bound each container's log in the lab's engine
+    (its ``--log-opt`` defaults), so a container printing without end cannot fill the disk.
+    """
 
     memory: str
     pids: int
     cpus: float
+    log_max_size: str = "10m"
+    log_max_files: int = 2
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,13 @@ class GradingExecute(Execute):
         1024, help="Processes the kernel and what it starts may have in a grading lab (0: the lab's limit only)."
     ).tag(config=True)
     kernel_memory_limit = Unicode(
-        "4g", help="Memory of the kernel and what it starts in a grading lab, e.g. 4g (empty: the lab's limit only)."
+        "3g", help="Memory of the kernel and what it starts in a grading lab, e.g. 3g (empty: the lab's limit only)."
+    ).tag(config=True)
+    containers_pids_limit = Integer(
+        2048, help="Processes all containers of a grading lab's engine may have together (0: the lab's limit)."
+    ).tag(config=True)
+    containers_memory_limit = Unicode(
+        "4g", help="Memory all containers of a grading lab's engine may use together (empty: the lab's limit)."
     ).tag(config=True)
     sweep_at_end = Bool(
         False,
@@ -111,6 +117,9 @@ class GradingExecute(Execute):
         self._output_used: dict[int, int] = {}
         self._output_total = 0
         self.timeout_func = self._cell_timeout
+        if in_lab():  # the lab's engine puts its containers below this group: caps leave room for nbgrader
+            memory = kernel_limits.parse_size(self.containers_memory_limit)
+            kernel_limits.confine(None, self.containers_pids_limit, memory, group=kernel_limits.CONTAINERS)
         index, kernels = 0, 0
         while index < len(self.nb.cells):
             if kernels > self.max_kernel_restarts:

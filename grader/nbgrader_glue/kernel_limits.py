@@ -17,31 +17,37 @@ from pathlib import Path
 from typing import Any
 
 CGROUP = "course-kernel"
+CONTAINERS = "course-containers"  # the lab engine's cgroup parent (see the lab's daemon.json)
 ROOT = Path("/sys/fs/cgroup")
 
 
-def confine(pid: int, pids_max: int, memory_bytes: int, root: Path = ROOT) -> list[str]:
-    """Move ``pid`` into the kernel cgroup with the caps (0: none); returns the controllers applied."""
+def confine(pid: int | None, pids_max: int, memory_bytes: int, root: Path = ROOT, group: str = CGROUP) -> list[str]:
+    """Give cgroup ``group`` the caps (0: none) and move ``pid`` into it; returns the controllers applied.
+
+    ``pid`` None only sets the caps: ``CONTAINERS`` is the lab engine's cgroup parent
+    (its daemon.json), so the containers it starts later land below it.
+    """
     if (root / "cgroup.controllers").exists():  # cgroup v2: one hierarchy
-        return _confine(root / CGROUP, pid, {"pids.max": pids_max, "memory.max": memory_bytes})
+        return _confine(root / group, pid, {"pids.max": pids_max, "memory.max": memory_bytes})
     applied = []
     for controller, limit_file, limit in (
         ("pids", "pids.max", pids_max),
         ("memory", "memory.limit_in_bytes", memory_bytes),
     ):
         if (root / controller).is_dir():
-            applied += _confine(root / controller / CGROUP, pid, {limit_file: limit}, controller)
+            applied += _confine(root / controller / group, pid, {limit_file: limit}, controller)
     return applied
 
 
-def _confine(group: Path, pid: int, limits: dict[str, int], name: str = "") -> list[str]:
+def _confine(folder: Path, pid: int | None, limits: dict[str, int], name: str = "") -> list[str]:
     try:
-        group.mkdir(exist_ok=True)
+        folder.mkdir(exist_ok=True)
         for limit_file, limit in limits.items():
             if limit > 0:
                 with contextlib.suppress(OSError):  # a controller not enabled here
-                    (group / limit_file).write_text(str(limit))
-        (group / "cgroup.procs").write_text(str(pid))
+                    (folder / limit_file).write_text(str(limit))
+        if pid is not None:
+            (folder / "cgroup.procs").write_text(str(pid))
     except OSError:
         return []
     return [name or "+".join(limits)]

@@ -168,3 +168,15 @@ def test_the_kernel_gets_its_own_cgroup_with_caps(tmp_path: Path) -> None:
     assert (v1 / "memory" / CGROUP / "cgroup.procs").read_text() == "123"
     assert confine(7, 0, parse_size("512m"), v2) == ["pids.max+memory.max"]
     assert not (v2 / CGROUP / "pids.max").exists() and (v2 / CGROUP / "memory.max").read_text() == str(2**29)
+
+
+def test_the_lab_engine_bounds_container_logs_and_nests_its_containers(tmp_path: Path) -> None:
+    """The lab's daemon.json: json-file logs capped (max-size, max-file) and the capped cgroup parent."""
+    from grader.engine.lab_container import ENGINE_CGROUP_PARENT, daemon_config
+    from grader.engine.lab_spec import LabSpec, Limits
+
+    spec = LabSpec(name="dcgrade-x", root=tmp_path, limits=Limits("6g", 4096, 2.0))
+    (tmp_path / "run").mkdir()
+    config = json.loads(daemon_config(spec, tmp_path / "run").read_text())
+    assert config["log-opts"] == {"max-size": "10m", "max-file": "2"}
+    assert config["cgroup-parent"] == ENGINE_CGROUP_PARENT == "/" + "course-containers"
