@@ -14,7 +14,7 @@ from pathlib import Path
 import docker
 from docker.models.containers import Container
 
-from grader.engine import lab_container
+from grader.engine import lab_container, lab_disk
 from grader.engine.client import connect
 from grader.engine.http_wait import wait_for_http
 from grader.engine.image_cache import load_into
@@ -155,6 +155,7 @@ def down(host: docker.DockerClient, name: str, keep_data: bool = True) -> bool:
             pass
         except docker.errors.APIError as e:
             raise LabError(f"Could not remove the lab's data volume: {e.explanation}") from e
+        lab_disk.release(host, name, data_volume(name))  # a capped lab's image and mount
     return container is not None
 
 

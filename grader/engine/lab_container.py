@@ -18,6 +18,7 @@ import docker
 from docker.errors import APIError, NotFound
 from docker.models.containers import Container
 
+from grader.engine import lab_disk
 from grader.engine.image_cache import images_cache
 from grader.engine.lab_network import EGRESS_FILE, LAB_NETWORK
 from grader.engine.lab_spec import LAB_JUPYTER_PORT, LabSpec
@@ -111,6 +112,8 @@ def start(host: docker.DockerClient, spec: LabSpec, run_dir: Path) -> Container:
     """
     for stale in ("ready", EGRESS_FILE):
         (run_dir / stale).unlink(missing_ok=True)
+    if spec.limits.disk:
+        lab_disk.prepare(host, spec.name, data_volume(spec.name), spec.limits.disk)
     privilege = {"privileged": True} if spec.privileged else dict(CAP_FLAGS)
     api = host.api
     host_config = api.create_host_config(

@@ -24,6 +24,7 @@ class Limits:
 
     ``log_max_size`` and ``log_max_files`` bound each container's log in the lab's engine
     (its ``--log-opt`` defaults), so a container printing without end cannot fill the disk.
+    ``disk`` (e.g. ``20g``; empty: none) caps the lab's engine data (``lab_disk``).
     """
 
     memory: str
@@ -31,6 +32,7 @@ class Limits:
     cpus: float
     log_max_size: str = "10m"
     log_max_files: int = 2
+    disk: str = ""
 
 
 @dataclass(frozen=True)

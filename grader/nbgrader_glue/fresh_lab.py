@@ -10,10 +10,11 @@ engine volume are removed.
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import docker
@@ -33,6 +34,8 @@ LAB_PYTHON = "/opt/course/bin/python"
 TIMED_OUT_CODES = (124, 137)  # `timeout` expired / killed after the grace period
 KILL_GRACE = 120  # seconds past the notebook's time limit before nbgrader itself is killed
 LOG_TAIL = 6000  # characters of nbgrader's log kept
+GRADING_DISK = "20g"  # cap on a grading lab's engine data (sparse: only what is written takes disk)
+DISK_ENV = "DOCKER_COURSE_GRADING_DISK"
 
 
 @dataclass
@@ -46,6 +49,7 @@ class LabRun:
     seconds: float
     message: str = ""
     attempts: int = 1
+    disk_full: str = ""  # the lab's engine data reached its cap: how much of how much
 
 
 def bases_for(assignment: str) -> list[str]:
@@ -76,6 +80,7 @@ def autograde_in_lab(
     lab_seconds = 0.0
     try:
         spec = LabSpec.grading(settings, name, kit, ws.path, bases_for(ws.assignment), {RUN_LABEL: run_id})
+        spec = replace(spec, limits=replace(spec.limits, disk=os.environ.get(DISK_ENV, GRADING_DISK)))
         lab.up(host, spec)
         lab_seconds = time.monotonic() - start
         engine_pid = _lab_sh(host, name, "cat /var/run/docker.pid")[1].strip()
@@ -84,14 +89,16 @@ def autograde_in_lab(
         broken = _engine_broken(host, name, engine_pid)
         if broken:
             return LabRun("error", code, log, lab_seconds, seconds, broken)
+        full = _disk_full(host, name)
         if code in TIMED_OUT_CODES:
             message = f"nbgrader did not finish within {timeout + KILL_GRACE:g} s and was stopped"
             return LabRun("timeout", code, log, lab_seconds, seconds, message)
         if code != 0:
             malformed = malformed_in_log(log)
             status = "malformed" if malformed else "error"
-            return LabRun(status, code, log, lab_seconds, seconds, malformed or f"nbgrader failed: {last_error(log)}")
-        return LabRun("ran", code, log, lab_seconds, seconds)
+            message = malformed or f"nbgrader failed: {last_error(log)}"
+            return LabRun(status, code, log, lab_seconds, seconds, message, disk_full=full)
+        return LabRun("ran", code, log, lab_seconds, seconds, disk_full=full)
     except (GraderError, DockerException, OSError) as e:
         return LabRun("error", None, "", lab_seconds, time.monotonic() - start, f"grading lab failed: {e}")
     finally:
@@ -138,6 +145,15 @@ def _engine_broken(host: docker.DockerClient, name: str, engine_pid: str) -> str
     except (DockerException, OSError) as e:
         return f"the grading lab could not be inspected after grading: {e}"
     return "" if code == 0 else "the lab's engine stopped mid-grade"
+
+
+def _disk_full(host: docker.DockerClient, name: str) -> str:
+    """The lab's engine data use when it reached its cap ("" otherwise, or when uncapped)."""
+    code, out = _lab_sh(host, name, "df -P /var/lib/docker | tail -1")
+    fields = out.split()
+    if code != 0 or len(fields) < 5 or not fields[4].rstrip("%").isdigit():
+        return ""
+    return f"{int(fields[2]) // 1024} MiB of {int(fields[1]) // 1024} MiB" if int(fields[4].rstrip("%")) >= 98 else ""
 
 
 def _exec_autograde(

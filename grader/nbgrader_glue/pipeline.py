@@ -158,7 +158,7 @@ def record(course: CourseRoot, ws: Workspace, lab_run: LabRun, run_id: str = "")
     if lab_run.status == "ran" and notebooks_done:
         try:
             merge.merge_scores(course.db_url, ws.gradebook, ws.assignment, ws.student)
-            verdict = verdict_of.from_incidents(verdict_of.read_incidents(ws.incidents))
+            verdict = verdict_of.from_incidents(verdict_of.read_incidents(ws.incidents), lab_run.disk_full)
             graded.status = "graded"
             target = course.autograded(ws.student, ws.assignment)
             shutil.rmtree(target, ignore_errors=True)

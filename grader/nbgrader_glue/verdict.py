@@ -65,8 +65,20 @@ def read_incidents(folder: Path) -> list[dict[str, Any]]:
     return found
 
 
-def from_incidents(incidents: list[dict[str, Any]]) -> Verdict:
-    """The verdict of a notebook nbgrader graded to the end, from what happened on the way."""
+def from_incidents(incidents: list[dict[str, Any]], disk_full: str = "") -> Verdict:
+    """The verdict of a notebook nbgrader graded to the end, from what happened on the way.
+
+    ``disk_full`` (how much of the lab's engine data cap was used, when it was reached)
+    makes it a resource limit unless a kernel death or a time-out says more.
+    """
+    found = _from_incidents(incidents)
+    if disk_full and found.reason == GRADED:
+        text = f"the lab's engine data reached its cap ({disk_full}); what ran was graded"
+        return Verdict(RESOURCE_LIMIT, text, incidents)
+    return found
+
+
+def _from_incidents(incidents: list[dict[str, Any]]) -> Verdict:
     for incident in incidents:
         kind, cell = incident.get("kind"), incident.get("cell")
         where = f"cell {cell}" + (f" ({incident['grade_id']})" if incident.get("grade_id") else "")

@@ -30,9 +30,11 @@ HOST_SETTINGS = ("/proc/sys/kernel/core_pattern", "/proc/sys/net/ipv4/ip_forward
 BOMB = "f(){ f|f& }; f"
 CHECKS = ("ch01-ex1-check", "ch01-ex2-check", "ch01-ex3-check")
 GOOD, NO_EX2 = (3, 3, 3), (3, 0, 3)
+DISK_CAP, FILL_MB = "2g", 3000  # each lab's engine data is capped at 2 GB for this run; the fill asks for 3 GB
+FULL, DISK = {"resource limit"}, (3, 0, None)  # once full, ex3's metadata-only build may still pass (None: any)
 
 # student -> (source of ch01-ex2-build, or of (dockerfile, build); verdicts accepted; check scores)
-CASES: dict[str, tuple[str | tuple[str, str], set[str], tuple[float, float, float]]] = {
+CASES: dict[str, tuple[str | tuple[str, str], set[str], tuple[float, float, float | None]]] = {
     "fork-bomb-run": (
         (f"%%writefile ex2/Dockerfile\nFROM busybox\nRUN {BOMB}\n", BUILD),
         {"timeout", "graded"},
@@ -108,7 +110,8 @@ def hostile() -> Iterator[dict[str, Any]]:
         room.submit(student, A, {**solutions, "ch01-ex2-dockerfile": dockerfile, "ch01-ex2-build": build})
     Path(CANARY).write_text("canary\n")
     before = _host_state()
-    done = room.grade(A, "--workers", "2", env={"DOCKER_COURSE_CELL_TIMEOUT": str(CELL_LIMIT)}, timeout=3600)
+    env = {"DOCKER_COURSE_CELL_TIMEOUT": str(CELL_LIMIT), "DOCKER_COURSE_GRADING_DISK": DISK_CAP}
+    done = room.grade(A, "--workers", "2", env=env, timeout=3600)
     after = _host_state()
     canary = Path(CANARY).read_text()
     Path(CANARY).unlink()
@@ -124,7 +127,8 @@ def test_every_hostile_submission_gets_a_verdict_and_its_earned_credit(hostile: 
     for student, (_, verdicts, scores) in CASES.items():
         report = room.report(student, A)
         got = per_exercise(book.get(student, {})) or dict.fromkeys(CHECKS, 0.0)
-        if report["verdict"] not in verdicts or got != dict(zip(CHECKS, scores, strict=True)):
+        want = {k: got[k] if v is None else v for k, v in zip(CHECKS, scores, strict=True)}
+        if report["verdict"] not in verdicts or got != want:
             wrong[student] = (report["verdict"], report["message"], got)
     assert not wrong, wrong
     assert room.report("engine-killed", A)["attempts"] == 2
@@ -133,6 +137,7 @@ def test_every_hostile_submission_gets_a_verdict_and_its_earned_credit(hostile: 
 def test_the_control_student_scores_as_alone(hostile: dict[str, Any]) -> None:
     book = hostile["room"].gradebook(A)
     assert per_exercise(book["control"]) == dict(zip(CHECKS, GOOD, strict=True))
+    assert hostile["room"].report("control", A)["verdict"] == "graded"
 
 
 def test_the_host_is_unchanged(hostile: dict[str, Any]) -> None:
