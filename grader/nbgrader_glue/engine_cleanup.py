@@ -91,16 +91,15 @@ def kill_descendants(pid: int | None) -> int:
     return count
 
 
-SYSTEM_PROGRAMS = ("dockerd", "containerd", "containerd-shim", "containerd-shim-runc-v2", "docker-init", "tini")
-
-
-def sweep_lab(client: docker.DockerClient | None, proc: Path = Path("/proc")) -> tuple[int, int]:
+def sweep_lab(client: docker.DockerClient | None, kernel_groups: list[Path]) -> tuple[int, int]:
     """End everything the learner left running in a grading lab: (containers killed, processes killed).
 
     Run after the notebook's last cell and before nbgrader saves its grades, so that
     no container or background process of the submission is alive while the grades
-    are written. Every container loses its restart policy and is killed; every
-    process is killed except the lab's init, its engine, and this grader's own line.
+    are written. Every container loses its restart policy and is killed. Processes:
+    those in the kernel's cgroups (``kernel_groups``' ``cgroup.procs``), which a
+    process the kernel started cannot leave by forking or daemonizing; the lab's
+    own processes (init, engine, nbgrader) are never in them.
     """
     containers = 0
     if client is not None:
@@ -113,32 +112,21 @@ def sweep_lab(client: docker.DockerClient | None, proc: Path = Path("/proc")) ->
                 client.api.update_container(entry["Id"], restart_policy={"Name": "no"})
                 client.api.kill(entry["Id"])
                 containers += 1
-    keep = {1, *_ancestry(os.getpid(), proc)}
-    processes = 0
-    for entry in proc.iterdir() if proc.is_dir() else []:
-        if not entry.name.isdigit() or int(entry.name) in keep:
-            continue
-        try:
-            program = Path(os.readlink(entry / "exe")).name
-        except OSError:
-            continue  # a kernel thread, or gone already
-        if program in SYSTEM_PROGRAMS:
-            continue
-        with contextlib.suppress(OSError):
-            os.kill(int(entry.name), signal.SIGKILL)
-            processes += 1
-    return containers, processes
+    killed: set[int] = set()
+    for _ in range(5):  # a fork between reading the list and the kill: read it again
+        pids = {int(p) for g in kernel_groups for p in _read(g / "cgroup.procs").split() if p.isdigit()}
+        pids -= {os.getpid()}
+        if not pids:
+            break
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        killed |= pids
+    return containers, len(killed)
 
 
-def _ancestry(pid: int, proc: Path) -> list[int]:
-    """``pid`` and its parents up to the namespace's root."""
-    line = [pid]
-    while pid > 1:
-        try:
-            pid = int((proc / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            break
-        if pid <= 0:
-            break
-        line.append(pid)
-    return line
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""

@@ -136,7 +136,7 @@ class GradingExecute(Execute):
         self.set_widgets_metadata()
         if self.sweep_at_end and in_lab():
             # nothing of the submission may be alive while nbgrader writes the grades
-            containers, processes = engine_cleanup.sweep_lab(engine_cleanup.engine_client())
+            containers, processes = engine_cleanup.sweep_lab(engine_cleanup.engine_client(), kernel_limits.groups())
             self.log.info("end of notebook: killed %d container(s), %d process(es)", containers, processes)
         self._write_incidents()
         return self.nb, self.resources

@@ -39,6 +39,14 @@ def confine(pid: int | None, pids_max: int, memory_bytes: int, root: Path = ROOT
     return applied
 
 
+def groups(root: Path = ROOT, group: str = CGROUP) -> list[Path]:
+    """The folders of cgroup ``group`` that exist (one on cgroup v2, one per controller on v1)."""
+    candidates = (
+        [root / group] if (root / "cgroup.controllers").exists() else [root / c / group for c in ("pids", "memory")]
+    )
+    return [g for g in candidates if g.is_dir()]
+
+
 def _confine(folder: Path, pid: int | None, limits: dict[str, int], name: str = "") -> list[str]:
     try:
         folder.mkdir(exist_ok=True)

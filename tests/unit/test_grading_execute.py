@@ -132,14 +132,23 @@ def test_a_redefined_check_in_the_kernel_scores_nothing(tmp_path: Path, monkeypa
             assert RESULT_MIME in str(nb.cells[-1].outputs) and "CheckFailed" in str(nb.cells[-1].outputs)
 
 
-def test_the_sweep_spares_the_graders_own_line(tmp_path: Path) -> None:
-    """The end-of-notebook sweep keeps this process and its parents (read from /proc) alive."""
-    from grader.nbgrader_glue.engine_cleanup import _ancestry
+def test_the_sweep_ends_only_the_kernels_processes(tmp_path: Path) -> None:
+    """The end-of-notebook sweep kills what is listed in the kernel's cgroups, nothing else."""
+    import subprocess
 
-    for pid, ppid in ((1, 0), (7, 1), (42, 7)):
-        (tmp_path / str(pid)).mkdir()
-        (tmp_path / str(pid) / "stat").write_text(f"{pid} (p) S {ppid} 0")
-    assert _ancestry(42, tmp_path) == [42, 7, 1]
+    from grader.nbgrader_glue.engine_cleanup import sweep_lab
+
+    learner = subprocess.Popen(["sleep", "60"])  # noqa: S607 - stands for a process the kernel left behind
+    bystander = subprocess.Popen(["sleep", "60"])  # noqa: S607
+    group = tmp_path / "course-kernel"
+    group.mkdir()
+    (group / "cgroup.procs").write_text(f"{learner.pid}\n")
+    try:
+        assert sweep_lab(None, [group]) == (0, 1)
+        assert learner.wait(timeout=5) == -9 and bystander.poll() is None
+    finally:
+        bystander.kill()
+        learner.kill()
 
 
 def test_a_duplicated_check_cell_is_graded_once_and_the_notebook_stays_valid() -> None:
