@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import secrets
 import shutil
+import signal
+import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -95,6 +97,7 @@ def grade_class(
     report(f"grading {len(pairs)} submission(s) with {run.workers} worker(s), run {run.run_id}")
     pool = ThreadPoolExecutor(max_workers=run.workers, thread_name_prefix="grade")
     pending: dict[Future[LabRun], Workspace] = {}
+    previous = _stop_on_sigterm()
     try:
         for index, (who, what) in enumerate(pairs):
             ws = stage(course, work / f"{index:03d}", who, what)
@@ -119,8 +122,21 @@ def grade_class(
         if left:
             report(f"removed {len(left)} grading lab(s) of the interrupted run")
         shutil.rmtree(work, ignore_errors=True)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     run.seconds = time.monotonic() - start
     return run
+
+
+def _stop_on_sigterm() -> Any:
+    """Make SIGTERM end a grading run as Ctrl-C does (its labs removed); the previous handler, to restore."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    return signal.signal(signal.SIGTERM, interrupt)
 
 
 def grade_submission(

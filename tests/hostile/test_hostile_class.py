@@ -158,3 +158,35 @@ def test_nothing_left_and_no_row_lost(hostile: dict[str, Any]) -> None:
     assert graded == {"control", *CASES} - {"engine-killed"}, graded  # an infrastructure error writes no row
     for student in CASES:
         assert room.report(student, A)["verdict"]
+
+
+def test_a_grader_stopped_mid_run_leaves_no_lab() -> None:
+    """SIGTERM to `docker-course grade` (as a CI job's cancel sends) removes the run's labs, like Ctrl-C."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.support import REPO
+
+    room = ClassRoom(FIXTURES)
+    room.release(A)
+    room.submit("slow", A, {"ch01-ex1-build": "import time\ntime.sleep(600)"})
+    grade = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "grader.cli", "grade", A],
+        cwd=REPO,
+        env=room.course.env(),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 180
+    run = ""
+    while not run and time.monotonic() < deadline:
+        line = grade.stderr.readline() if grade.stderr else ""
+        run = line.split(", run ")[-1].strip() if ", run " in line else ""
+    while not run_leftovers(run) and time.monotonic() < deadline:
+        time.sleep(1)
+    assert run and run_leftovers(run), "the grading lab never appeared"
+    grade.send_signal(signal.SIGTERM)
+    grade.wait(timeout=120)
+    assert not run_leftovers(run), run_leftovers(run)
