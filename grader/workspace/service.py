@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from grader.engine.progress import Reporter, silent
-from grader.engine.settings import repo_root
+from grader.engine.settings import in_lab, repo_root
+from grader.errors import GraderError
 from grader.workspace import lock
 from grader.workspace.lab_kit import learner_kit
 from grader.workspace.location import STATE_FOLDER, validate, workspace_path
@@ -41,10 +42,25 @@ def update_workspace(source: Path | None = None, report: Reporter = silent) -> U
         ConfigError: the workspace folder cannot be used.
         StudentVersionFailed: nbgrader could not make a student version.
         UnsafePath: the workspace's state folder is a link.
+        GraderError: called inside a lab, which has no course source to update from.
     """
+    on_the_host("`docker-course update`")
     folder = open_workspace()
     versions = student_versions(source, report=report)
     return sync(folder, versions, report=report)
+
+
+def on_the_host(what: str) -> None:
+    """Refuse inside a lab: the course's source (answers, new versions) is on the host only.
+
+    Raises:
+        GraderError: called inside a lab (the message says to run ``what`` on the computer).
+    """
+    if in_lab():
+        raise GraderError(
+            f"{what} runs on your computer, not in the lab: the course's source stays outside the lab. "
+            f"Open a terminal on your computer, in the course's folder, and run it there."
+        )
 
 
 def describe_workspace(source: Path | None = None) -> dict[str, Any]:
@@ -57,7 +73,8 @@ def describe_workspace(source: Path | None = None) -> dict[str, Any]:
     src = (source or repo_root() / "course").resolve()
     folders = []
     for name, record in sorted(state.folders.items()):
-        current = source_digest(src / name) if (src / name).is_dir() else None
+        # in a lab there is no source to compare with (the kit holds no notebooks): unknown there
+        current = source_digest(src / name) if (src / name).is_dir() and not in_lab() else None
         folders.append(
             {
                 "name": name,

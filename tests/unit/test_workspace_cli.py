@@ -116,3 +116,13 @@ def test_landing_page_shows_the_views_and_serves_the_workspace(env: Path, monkey
     assert "href='../01-dockerfile/01-dockerfile.ipynb'" in page
     monkeypatch.setenv("DOCKER_COURSE_WORKSPACE", str(env / "never-made"))
     assert served_folder().name == "course"
+
+
+@pytest.mark.parametrize("argv", [["update"], ["hint", "ch01-ex1"], ["solution", "ch01-ex1", "--yes"]])
+def test_inside_a_lab_the_answer_key_commands_say_to_run_them_on_the_computer(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, argv: list[str]
+) -> None:
+    monkeypatch.setenv("DOCKER_COURSE_IN_LAB", "1")
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and "runs on your computer, not in the lab" in err and "Solution" not in out
+    assert progress.views() == {}
