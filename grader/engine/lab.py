@@ -19,7 +19,7 @@ from grader.engine.client import connect
 from grader.engine.http_wait import wait_for_http
 from grader.engine.image_cache import load_into
 from grader.engine.lab_container import LabInfo, data_volume, describe, find
-from grader.engine.lab_network import ensure_network, lab_rule_problem
+from grader.engine.lab_network import EGRESS_FILE, ensure_network, lab_rule_problem
 from grader.engine.lab_spec import LabSpec
 from grader.engine.progress import Reporter, silent
 from grader.engine.provisioning import provision
@@ -148,6 +148,9 @@ def down(host: docker.DockerClient, name: str, keep_data: bool = True) -> bool:
     container = find(host, name)
     if container is not None:
         lab_container.remove(container)
+    # what the stopped lab left in its run folder would claim it still runs (a socket, "ready")
+    for left in ("docker.sock", "ready", EGRESS_FILE):
+        (lab_run_dir(name) / left).unlink(missing_ok=True)
     if not keep_data:
         try:
             host.volumes.get(data_volume(name)).remove(force=True)

@@ -18,6 +18,7 @@ import pytest
 
 from grader.engine.install import ensure_host_engine
 from grader.engine.reset import reset
+from grader.engine.settings import lab_run_dir
 from tests.support import EngineSession
 
 pytestmark = pytest.mark.engine
@@ -56,6 +57,8 @@ def test_engine_up_starts_jupyterlab_and_a_second_run_reuses_it(engine_session: 
         down = cli("engine", "down", "--purge", **env)
         shutil.rmtree(workspace, ignore_errors=True)
         assert down.returncode == 0, down.stderr
+    left = sorted(p.name for p in lab_run_dir(name).glob("*"))
+    assert left == [], f"a stopped lab must not look running: {left}"
 
 
 def test_inside_the_lab_cli_sdk_and_course_cli_reach_the_course_engine(engine: EngineSession) -> None:
