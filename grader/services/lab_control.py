@@ -20,7 +20,7 @@ from grader.engine.client import course_engine
 from grader.engine.install import ensure_host_engine, ensure_host_tools
 from grader.engine.progress import Reporter, silent
 from grader.engine.reset import ResetReport, reset
-from grader.engine.settings import Settings, in_lab
+from grader.engine.settings import Settings, ensure_writable, in_lab
 from grader.errors import GraderError, LabError
 from grader.workspace.lock import LockOwner
 from grader.workspace.service import release, serve
@@ -90,6 +90,8 @@ def start(options: EngineOptions | None = None, jupyter: bool = True, report: Re
         provisioning.provision(host, report=report)
         spec = lab.LabSpec.learner(settings, jupyter=jupyter)
         if not instructor:
+            # the lab's own folder first: a bad state folder is reported as before, before the workspace is touched
+            ensure_writable(settings.lab_run_dir(), "lab socket")
             served = serve(f"lab:{settings.lab_name}", partial(_lab_alive, host), report=report)
             spec = lab.LabSpec.learner(settings, root=served.kit, jupyter=jupyter, workspace=served.workspace)
         info = lab.up(host, spec, report=report)

@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from grader.engine.settings import repo_root, state_dir
+from grader.engine.settings import ensure_writable, repo_root, state_dir
 from grader.nbgrader_glue.workspace import make_kit
 from grader.workspace.student_version import ignored
 
@@ -40,12 +40,16 @@ def _digest(source: Path) -> str:
 
 
 def learner_kit(source: Path | None = None) -> Path:
-    """The kit for the course's current code and files, made when missing; older kits are pruned."""
+    """The kit for the course's current code and files, made when missing; older kits are pruned.
+
+    Raises:
+        ConfigError: the state folder is not writable (the sentence names it and DOCKER_COURSE_STATE).
+    """
     source = (source or repo_root() / "course").resolve()
     kits = state_dir() / "kits"
     kit = kits / _digest(source)
     if not kit.is_dir():
-        kits.mkdir(parents=True, exist_ok=True)
+        ensure_writable(kits, "state")
         building = Path(tempfile.mkdtemp(prefix=".build-", dir=kits))
         try:
             make_kit(building, source)

@@ -126,3 +126,17 @@ def test_inside_a_lab_the_answer_key_commands_say_to_run_them_on_the_computer(
     code, out, err = run(capsys, *argv)
     assert code == 2 and "runs on your computer, not in the lab" in err and "Solution" not in out
     assert progress.views() == {}
+
+
+def test_unwritable_state_or_cache_is_one_sentence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kit (state folder) and the student versions (cache) say which folder, never a traceback."""
+    from grader.errors import ConfigError
+    from grader.workspace.lab_kit import learner_kit
+    from grader.workspace.student_version import student_versions
+
+    monkeypatch.setenv("DOCKER_COURSE_STATE", "/proc/docker-course-not-writable")
+    with pytest.raises(ConfigError, match="state folder"):
+        learner_kit()
+    monkeypatch.setenv("DOCKER_COURSE_CACHE", "/proc/docker-course-not-writable")
+    with pytest.raises(ConfigError, match="cache folder"):
+        student_versions(names=["01-dockerfile"])
