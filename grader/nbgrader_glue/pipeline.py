@@ -8,6 +8,7 @@ progress. Ctrl-C removes every lab of the run before returning.
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 import signal
@@ -30,7 +31,7 @@ from grader.nbgrader_glue import verdict as verdict_of
 from grader.nbgrader_glue.course_root import SUBMITTED, CourseRoot
 from grader.nbgrader_glue.fresh_lab import LAB_PREFIX, LabRun, autograde_in_lab, bases_for, remove_run_labs
 from grader.nbgrader_glue.report import build_report, results_in, write_report
-from grader.nbgrader_glue.workspace import Workspace, make_kit, restage, stage
+from grader.nbgrader_glue.workspace import Workspace, make_kit, restage, stage, tampered
 
 
 @dataclass
@@ -97,6 +98,7 @@ def grade_class(
     report(f"grading {len(pairs)} submission(s) with {run.workers} worker(s), run {run.run_id}")
     pool = ThreadPoolExecutor(max_workers=run.workers, thread_name_prefix="grade")
     pending: dict[Future[LabRun], Workspace] = {}
+    stopping = threading.Event()
     previous = _stop_on_sigterm()
     try:
         for index, (who, what) in enumerate(pairs):
@@ -104,7 +106,8 @@ def grade_class(
             lab_name = f"{LAB_PREFIX}{run.run_id}-{index:03d}"
             # a kit per submission: one learner who manages to write to their read-only kit changes nobody else's
             kit = make_kit(work / f"{index:03d}.kit", course.source)
-            future = pool.submit(grade_submission, host, settings, lab_name, run.run_id, kit, course, ws, timeout)
+            job = (host, settings, lab_name, run.run_id, kit, course, ws, timeout, stopping)
+            future = pool.submit(grade_submission, *job)
             pending[future] = ws
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -114,11 +117,8 @@ def grade_class(
                 run.results.append(graded)
                 report(f"[{len(run.results)}/{len(pairs)}] {progress_line(graded)}")
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
-        # after Ctrl-C, workers may still be inside labs: removing the labs ends their runs
-        left = remove_run_labs(host, settings, run.run_id)
-        pool.shutdown(wait=True)
-        left += remove_run_labs(host, settings, run.run_id)
+        stopping.set()
+        left = _end_run(host, settings, run.run_id, pool, list(pending))
         if left:
             report(f"removed {len(left)} grading lab(s) of the interrupted run")
         shutil.rmtree(work, ignore_errors=True)
@@ -126,6 +126,29 @@ def grade_class(
             signal.signal(signal.SIGTERM, previous)
     run.seconds = time.monotonic() - start
     return run
+
+
+def _end_run(
+    host: docker.DockerClient,
+    settings: Settings,
+    run_id: str,
+    pool: ThreadPoolExecutor,
+    unfinished: list[Future[LabRun]],
+) -> list[str]:
+    """Stop the workers and remove every lab of the run; the labs that were still there."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    # after Ctrl-C, workers may still be inside labs (or starting one): removing the labs ends their runs
+    left = remove_run_labs(host, settings, run_id)
+    while any(not f.done() for f in unfinished):
+        wait(unfinished, timeout=5)
+        left += remove_run_labs(host, settings, run_id)
+    pool.shutdown(wait=True)
+    return left + remove_run_labs(host, settings, run_id)
+
+
+def _links(folder: str, names: list[str]) -> set[str]:
+    """Links the learner made in their folders are not copied (one to / would copy the host's files)."""
+    return {n for n in names if os.path.islink(os.path.join(folder, n))}
 
 
 def _stop_on_sigterm() -> Any:
@@ -148,6 +171,7 @@ def grade_submission(
     course: CourseRoot,
     ws: Workspace,
     timeout: float,
+    stopping: threading.Event | None = None,
 ) -> LabRun:
     """A worker's job: one submission in a fresh lab, once more in another lab after an infrastructure error.
 
@@ -157,8 +181,8 @@ def grade_submission(
     if malformed:
         return LabRun("malformed", None, "", 0.0, 0.0, f"malformed notebook: {malformed}")
     first = autograde_in_lab(host, settings, lab_name, run_id, kit, ws, timeout)
-    if first.status != "error":
-        return first
+    if first.status != "error" or (stopping is not None and stopping.is_set()):
+        return first  # no second lab once the run is being stopped
     second = autograde_in_lab(host, settings, f"{lab_name}-again", run_id, kit, restage(course, ws), timeout)
     second.attempts = 2
     if second.status == "error":
@@ -171,6 +195,8 @@ def record(course: CourseRoot, ws: Workspace, lab_run: LabRun, run_id: str = "")
     graded = Graded(ws.student, ws.assignment, lab_run.status, seconds=lab_run.seconds)
     notebooks_done = ws.autograded.is_dir() and any(ws.autograded.glob("*.ipynb"))
     results: dict[str, dict[str, Any]] = {}
+    if lab_run.status == "ran" and tampered(ws):
+        lab_run.status, lab_run.message = "error", tampered(ws)
     if lab_run.status == "ran" and notebooks_done:
         try:
             merge.merge_scores(course.db_url, ws.gradebook, ws.assignment, ws.student)
@@ -178,7 +204,7 @@ def record(course: CourseRoot, ws: Workspace, lab_run: LabRun, run_id: str = "")
             graded.status = "graded"
             target = course.autograded(ws.student, ws.assignment)
             shutil.rmtree(target, ignore_errors=True)
-            shutil.copytree(ws.autograded, target)
+            shutil.copytree(ws.autograded, target, ignore=_links)
             results = results_in(target)
         except GraderError as e:
             graded.status, verdict = "error", verdict_of.from_lab("error", str(e))

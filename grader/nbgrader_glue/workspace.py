@@ -101,6 +101,17 @@ def restage(course: CourseRoot, ws: Workspace) -> Workspace:
     return again
 
 
+def tampered(ws: Workspace) -> str:
+    """Why ``ws``'s results cannot be trusted on the host ("" when the gradebook and notebooks are plain files).
+
+    The lab could write the workspace: a gradebook or graded notebook replaced by a link
+    would make the host read (or write) a file of its own choosing.
+    """
+    files = [ws.gradebook, *ws.autograded.glob("*.ipynb")]
+    bad = [f.name for f in files if f.is_symlink() or (f.exists() and not f.is_file())]
+    return f"the workspace was tampered with ({', '.join(bad)} not a plain file)" if bad else ""
+
+
 def _pristine(ws: Workspace) -> Path:
     return ws.path.parent / f"{ws.path.name}.gradebook.db"
 
@@ -109,7 +120,9 @@ def _lay_out(course: CourseRoot, folder: Path, student: str, assignment: str) ->
     if folder.exists():
         shutil.rmtree(folder)
     ws = Workspace(folder, student, assignment)
-    shutil.copytree(course.submitted(student, assignment), folder / SUBMITTED / student / assignment, ignore=IGNORED)
+    # symlinks=True: a link in a learner's folder is copied as a link, never followed (one to / would copy the host)
+    submitted = folder / SUBMITTED / student / assignment
+    shutil.copytree(course.submitted(student, assignment), submitted, ignore=IGNORED, symlinks=True)
     shutil.copytree(course.source / assignment, folder / "source" / assignment, ignore=NOTEBOOKS)
     return ws
 

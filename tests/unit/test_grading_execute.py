@@ -189,3 +189,22 @@ def test_the_lab_engine_bounds_container_logs_and_nests_its_containers(tmp_path:
     config = json.loads(daemon_config(spec, tmp_path / "run").read_text())
     assert config["log-opts"] == {"max-size": "10m", "max-file": "2"}
     assert config["cgroup-parent"] == ENGINE_CGROUP_PARENT == "/" + "course-containers"
+
+
+def test_links_in_a_learners_folder_are_never_followed(tmp_path: Path) -> None:
+    """A link to / in a graded folder is not copied; a gradebook replaced by a link is tampering."""
+    import os
+
+    from grader.nbgrader_glue.pipeline import _links
+    from grader.nbgrader_glue.workspace import Workspace, tampered
+
+    (tmp_path / "escape").symlink_to("/")
+    (tmp_path / "kept.txt").write_text("x")
+    assert _links(str(tmp_path), os.listdir(tmp_path)) == {"escape"}
+    ws = Workspace(tmp_path / "ws", "ann", "01-mini")
+    ws.path.mkdir()
+    (ws.path / "gradebook.db").write_text("")
+    assert tampered(ws) == ""
+    (ws.path / "gradebook.db").unlink()
+    (ws.path / "gradebook.db").symlink_to("/etc/passwd")
+    assert "gradebook.db" in tampered(ws)
