@@ -94,6 +94,12 @@ class ClassRoom:
         with open(path, newline="") as f:
             return {(row["student_id"], row["assignment"]): float(row["score"]) for row in csv.DictReader(f)}
 
+    def runs(self) -> set[str]:
+        """Ids of the grading runs that wrote this course's reports."""
+        return {json.loads(p.read_text()).get("run", "") for p in (self.course.root / "reports").glob("*/*.json")} - {
+            ""
+        }
+
     def report(self, student: str, assignment: str) -> dict[str, Any]:
         data: dict[str, Any] = json.loads(self.course.report(student, assignment).read_text())
         return data
@@ -106,13 +112,18 @@ class ClassRoom:
             gb.db.commit()
 
 
-def grading_leftovers() -> dict[str, list[str]]:
-    """Grading labs, their volumes and networks still on the host engine (should be none)."""
+def grading_leftovers(room: ClassRoom | None = None) -> dict[str, list[str]]:
+    """Grading labs, their volumes and networks still on the host engine (should be none).
+
+    With ``room``: only those of the runs that graded its submissions (other runs, of other
+    tests or people on the same machine, may be under way).
+    """
+    prefixes = (LAB_PREFIX,) if room is None else tuple(f"{LAB_PREFIX}{run}" for run in room.runs())
     inventory = host_inventory()
     return {
-        k: sorted(n for n in v if n.startswith(LAB_PREFIX))
+        k: sorted(n for n in v if n.startswith(prefixes))
         for k, v in inventory.items()
-        if any(n.startswith(LAB_PREFIX) for n in v)
+        if any(n.startswith(prefixes) for n in v)
     }
 
 

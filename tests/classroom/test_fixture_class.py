@@ -57,7 +57,7 @@ def graded() -> Iterator[ClassRoom]:
     assert done.returncode == 0, done.stdout + done.stderr
     room.output = done.stdout + done.stderr  # type: ignore[attr-defined]
     yield room
-    assert not grading_leftovers(), f"grading left objects on the host engine: {grading_leftovers()}"
+    assert not grading_leftovers(room), f"grading left objects on the host engine: {grading_leftovers(room)}"
 
 
 def test_gradebook_and_csv_hold_the_expected_scores(graded: ClassRoom) -> None:
@@ -163,7 +163,7 @@ def test_parallel_students_with_the_same_names_get_only_their_own_credit() -> No
         end = datetime.fromisoformat(report["graded_at"]).timestamp()
         spans.append((end - report["seconds"], end))
     assert spans[0][0] < spans[1][1] and spans[1][0] < spans[0][1], f"not graded at the same time: {spans}"
-    assert not grading_leftovers()
+    assert not grading_leftovers(room)
 
 
 def test_a_dead_kernel_and_an_endless_notebook_keep_what_they_earned() -> None:
@@ -184,4 +184,4 @@ def test_a_dead_kernel_and_an_endless_notebook_keep_what_they_earned() -> None:
         assert per_exercise(book[student]) == checks, (student, book[student])
     assert "exited with code 1" in room.report("dies", A)["message"]
     assert "60 s" in room.report("endless", A)["message"]
-    assert not grading_leftovers()
+    assert not grading_leftovers(room)
