@@ -31,10 +31,36 @@ c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
-# Builds in answer cells take longer than nbgrader's 30 s default.
-c.Execute.timeout = 300
+# Builds in answer cells take longer than nbgrader's 30 s default (per cell; a grading run may
+# set it through DOCKER_COURSE_CELL_TIMEOUT).
+c.Execute.timeout = int(os.environ.get("DOCKER_COURSE_CELL_TIMEOUT", "300"))
 c.Execute.interrupt_on_timeout = True
-c.ExecutePreprocessor.timeout = 300
+c.ExecutePreprocessor.timeout = c.Execute.timeout
+
+# Autograde with GradingExecute instead of nbgrader's Execute: a dead kernel or a runaway cell
+# costs only that cell (the rest of the notebook is graded), output and time are bounded
+# (GradingExecute.notebook_timeout, max_output_bytes, max_notebook_output_bytes).
+c.Autograde.autograde_preprocessors = [
+    "grader.nbgrader_glue.execute.GradingExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+if os.environ.get("DOCKER_COURSE_NOTEBOOK_TIMEOUT"):
+    c.GradingExecute.notebook_timeout = int(os.environ["DOCKER_COURSE_NOTEBOOK_TIMEOUT"])
+# Deleted check cells come back from the gradebook (and score as nbgrader scores them); a duplicated
+# one is graded once (nbgrader's DeduplicateIds would leave metadata its own validator rejects).
+c.OverwriteCells.add_missing_cells = True
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "grader.nbgrader_glue.dedupe.DeduplicateGradeIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 
 # Feedback: hidden tests show only what HiddenTestPolicy.policy allows (score | hint | full).
 c.GenerateFeedback.preprocessors = [

@@ -51,6 +51,7 @@ def _options(args: argparse.Namespace) -> Any:
         port=getattr(args, "port", None),
         privileged=getattr(args, "privileged", False),
         name=getattr(args, "name", None),
+        instructor=getattr(args, "instructor", False),
     )
 
 
@@ -68,6 +69,8 @@ def cmd_engine_up(args: argparse.Namespace) -> int:
         print(f"Course engine: host mode ({started.docker_host})")
     if started.jupyter_url:
         print(f"JupyterLab:    {started.jupyter_url}")
+    if started.workspace:
+        print(f"Your work:     {started.workspace}")
     return EXIT_OK
 
 
@@ -281,6 +284,9 @@ def _engine_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", type=int, help="JupyterLab's port on 127.0.0.1 (default 8888)")
     p.add_argument("--privileged", action="store_true", help="run the lab --privileged (where allowed)")
     p.add_argument("--no-jupyter", action="store_true", help="start the engine only")
+    p.add_argument(
+        "--instructor", action="store_true", help="serve the course's source (solutions) instead of your workspace"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

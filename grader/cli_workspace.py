@@ -39,7 +39,11 @@ def cmd_workspace(args: argparse.Namespace) -> int:
         print(f"made:       {info['made'] or '?'}")
         print(f"served by:  {info['served_by'] or 'no lab'}")
     for folder in info["folders"]:
-        state = {True: "up to date", False: "course changed: `docker-course update`", None: "not in the course"}
+        state = {
+            True: "up to date",
+            False: "course changed: `docker-course update`",
+            None: "(compared with the course on your computer)",
+        }
         missing = sorted(set(folder["notebooks"]) - set(folder["present"]))
         print(
             f"  {folder['name']:16} {state[folder['up_to_date']]}"

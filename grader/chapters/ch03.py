@@ -5,7 +5,7 @@ from __future__ import annotations
 from grader.chapters.exercise import Exercise
 from grader.checks.namespace_shared import NamespaceShared
 from grader.checks.network_answer import NetworkAnswer
-from grader.checks.network_attachment import NetworkAttachment
+from grader.checks.network_attachment import AttachedToNetwork
 from grader.checks.network_exists import NetworkExists
 from grader.checks.network_fetch import FetchedByName
 from grader.checks.network_http import HttpInNamespace
@@ -41,7 +41,7 @@ EXERCISES: list[Exercise] = [
         "ch03-ex2",
         "veth pair",
         [
-            NetworkAttachment(
+            AttachedToNetwork(
                 points=1,
                 container="probe-a",
                 network="bridge",
@@ -68,7 +68,7 @@ EXERCISES: list[Exercise] = [
                 title="network course-net is a bridge network",
                 missing_hint="Create it: docker network create course-net",
             ),
-            NetworkAttachment(
+            AttachedToNetwork(
                 points=1,
                 container="api",
                 network="course-net",
@@ -76,7 +76,7 @@ EXERCISES: list[Exercise] = [
                 title="api runs course/web:1.0 on course-net",
                 missing_hint="docker run -d --name api --network course-net course/web:1.0",
             ),
-            NetworkAttachment(
+            AttachedToNetwork(
                 points=1,
                 container="client",
                 network="course-net",

@@ -10,7 +10,7 @@ from grader.errors import NotFound
 
 
 @dataclass
-class NetworkAttachment(Check):
+class AttachedToNetwork(Check):
     """``container`` is attached to ``network``; with ``running``, it runs; with ``image``, it
     was created from that image."""
 

@@ -48,8 +48,13 @@ def url() -> str | None:
     return str(info["url"]) if info and info.get("url") else None
 
 
-def start(settings: Settings, report: Reporter = silent, timeout: float = START_TIMEOUT) -> str:
+def start(
+    settings: Settings, report: Reporter = silent, timeout: float = START_TIMEOUT, root: Path | None = None
+) -> str:
     """Start (or reuse) JupyterLab on ``127.0.0.1:settings.jupyter_port``; its URL with the token.
+
+    Args:
+        root: the folder it serves (the learner's workspace; default: the course's source).
 
     Raises:
         EngineUnavailable: the server exited at start, or did not answer within ``timeout`` (it is then
@@ -63,6 +68,8 @@ def start(settings: Settings, report: Reporter = silent, timeout: float = START_
     port = settings.jupyter_port
     log = ensure_writable(state_dir(), "state") / "jupyter-host.log"
     env = dict(os.environ, DOCKER_COURSE_MODE="host", DOCKER_HOST=host_engine_url(), JUPYTER_TOKEN=token)
+    if root is not None:
+        env["DOCKER_COURSE_WORKSPACE"] = str(root)
     with open(log, "ab") as out:
         proc = subprocess.Popen(  # noqa: S603 - fixed command
             [
@@ -75,7 +82,7 @@ def start(settings: Settings, report: Reporter = silent, timeout: float = START_
                 "--port",
                 str(port),
                 "--allow-root",
-                f"--ServerApp.root_dir={course_dir()}",
+                f"--ServerApp.root_dir={root or course_dir()}",
             ],
             stdout=out,
             stderr=out,

@@ -14,19 +14,19 @@ from pathlib import Path
 import docker
 from docker.models.containers import Container
 
-from grader.engine import lab_container
+from grader.engine import lab_container, lab_disk
 from grader.engine.client import connect
 from grader.engine.http_wait import wait_for_http
 from grader.engine.image_cache import load_into
 from grader.engine.lab_container import LabInfo, data_volume, describe, find
-from grader.engine.lab_network import ensure_network, lab_rule_problem
+from grader.engine.lab_network import EGRESS_FILE, ensure_network, lab_rule_problem
 from grader.engine.lab_spec import LabSpec
 from grader.engine.progress import Reporter, silent
 from grader.engine.provisioning import provision
-from grader.engine.settings import COURSE_LABEL, Settings, ensure_writable, lab_run_dir
+from grader.engine.settings import Settings, ensure_writable, lab_run_dir
 from grader.errors import EngineUnavailable, LabError
 
-__all__ = ["LabInfo", "LabSpec", "describe", "down", "find", "lab_engine", "list_labs", "up"]
+__all__ = ["LabInfo", "LabSpec", "describe", "down", "find", "lab_engine", "up"]
 JUPYTER_TIMEOUT = 90.0  # seconds JupyterLab may take to answer once the engine is ready
 
 
@@ -148,6 +148,9 @@ def down(host: docker.DockerClient, name: str, keep_data: bool = True) -> bool:
     container = find(host, name)
     if container is not None:
         lab_container.remove(container)
+    # what the stopped lab left in its run folder would claim it still runs (a socket, "ready")
+    for left in ("docker.sock", "ready", EGRESS_FILE):
+        (lab_run_dir(name) / left).unlink(missing_ok=True)
     if not keep_data:
         try:
             host.volumes.get(data_volume(name)).remove(force=True)
@@ -155,12 +158,8 @@ def down(host: docker.DockerClient, name: str, keep_data: bool = True) -> bool:
             pass
         except docker.errors.APIError as e:
             raise LabError(f"Could not remove the lab's data volume: {e.explanation}") from e
+        lab_disk.release(host, name, data_volume(name))  # a capped lab's image and mount
     return container is not None
-
-
-def list_labs(host: docker.DockerClient) -> list[Container]:
-    """Every course lab on the host engine (learners' and grading labs)."""
-    return host.containers.list(all=True, filters={"label": f"{COURSE_LABEL}=lab"})
 
 
 def lab_engine(settings: Settings, name: str | None = None) -> docker.DockerClient:

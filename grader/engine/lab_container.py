@@ -9,6 +9,7 @@ folder so host-side tools reach the same engine.
 from __future__ import annotations
 
 import contextlib
+import json
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ import docker
 from docker.errors import APIError, NotFound
 from docker.models.containers import Container
 
+from grader.engine import lab_disk
 from grader.engine.image_cache import images_cache
 from grader.engine.lab_network import EGRESS_FILE, LAB_NETWORK
 from grader.engine.lab_spec import LAB_JUPYTER_PORT, LabSpec
@@ -38,6 +40,7 @@ class LabInfo:
     jupyter_url: str | None
     root: str
     state: str
+    workspace: str = ""  # the learner's workspace it serves ("" when it serves the source)
 
 
 def data_volume(name: str) -> str:
@@ -58,15 +61,47 @@ def matches(container: Container, spec: LabSpec) -> bool:
     return container.labels.get(LAB_ROLE_LABEL) == spec.fingerprint()
 
 
+ENGINE_CGROUP_PARENT = "/course-containers"  # the grading executor caps it (nbgrader_glue/kernel_limits)
+
+
+def daemon_config(spec: LabSpec, run_dir: Path) -> Path:
+    """The lab engine's daemon.json (log bounds, cgroup parent), outside the lab-writable run folder."""
+    path = run_dir.parent / "daemon.json"
+    options = {"max-size": spec.limits.log_max_size, "max-file": str(spec.limits.log_max_files)}
+    config = {"log-driver": "json-file", "log-opts": options, "cgroup-parent": ENGINE_CGROUP_PARENT}
+    path.write_text(json.dumps(config, indent=1) + "\n")
+    return path
+
+
 def _binds(spec: LabSpec, run_dir: Path) -> dict[str, dict[str, str]]:
     return {
         data_volume(spec.name): {"bind": "/var/lib/docker", "mode": "rw"},
+        str(daemon_config(spec, run_dir)): {"bind": "/etc/docker/daemon.json", "mode": "ro"},
         str(run_dir): {"bind": RUN_IN_LAB, "mode": "rw"},
         str(spec.root): {"bind": str(spec.root), "mode": "ro" if spec.root_read_only else "rw"},
-        **{str(m): {"bind": str(m), "mode": "rw"} for m in spec.extra_mounts},
+        **{str(m): {"bind": str(m), "mode": "rw"} for m in (*spec.extra_mounts, *_workspace(spec))},
         # the base-image tarballs, so `prepare` inside the lab can reload a removed base image
         str(images_cache()): {"bind": str(images_cache()), "mode": "ro"},
     }
+
+
+def _workspace(spec: LabSpec) -> tuple[Path, ...]:
+    return (spec.workspace,) if spec.workspace else ()
+
+
+def _environment(spec: LabSpec) -> dict[str, str]:
+    env = {
+        "DOCKER_COURSE_IN_LAB": "1",
+        "DOCKER_COURSE_ROOT": str(spec.root),
+        "PYTHONPATH": str(spec.root),
+        "DOCKER_COURSE_CACHE": str(cache_dir()),
+        "COURSE_JUPYTER": "1" if spec.jupyter else "0",
+        "JUPYTER_TOKEN": secrets.token_hex(16),
+    }
+    if spec.workspace:
+        # lab-init starts JupyterLab there; the course's code finds the learner's folders by it
+        env.update(DOCKER_COURSE_WORKSPACE=str(spec.workspace), COURSE_JUPYTER_ROOT=str(spec.workspace))
+    return env
 
 
 def start(host: docker.DockerClient, spec: LabSpec, run_dir: Path) -> Container:
@@ -77,6 +112,8 @@ def start(host: docker.DockerClient, spec: LabSpec, run_dir: Path) -> Container:
     """
     for stale in ("ready", EGRESS_FILE):
         (run_dir / stale).unlink(missing_ok=True)
+    if spec.limits.disk:
+        lab_disk.prepare(host, spec.name, data_volume(spec.name), spec.limits.disk)
     privilege = {"privileged": True} if spec.privileged else dict(CAP_FLAGS)
     api = host.api
     host_config = api.create_host_config(
@@ -102,14 +139,7 @@ def start(host: docker.DockerClient, spec: LabSpec, run_dir: Path) -> Container:
             detach=True,
             ports=[LAB_JUPYTER_PORT] if spec.jupyter else None,
             host_config=host_config,
-            environment={
-                "DOCKER_COURSE_IN_LAB": "1",
-                "DOCKER_COURSE_ROOT": str(spec.root),
-                "PYTHONPATH": str(spec.root),
-                "DOCKER_COURSE_CACHE": str(cache_dir()),
-                "COURSE_JUPYTER": "1" if spec.jupyter else "0",
-                "JUPYTER_TOKEN": secrets.token_hex(16),
-            },
+            environment=_environment(spec),
             labels={**spec.label_map, COURSE_LABEL: "lab", LAB_ROLE_LABEL: spec.fingerprint()},
         )
         api.start(created["Id"])
@@ -152,6 +182,7 @@ def describe(container: Container) -> LabInfo:
         jupyter_url=jupyter_url,
         root=env.get("DOCKER_COURSE_ROOT", ""),
         state=container.status,
+        workspace=env.get("DOCKER_COURSE_WORKSPACE", ""),
     )
 
 

@@ -20,11 +20,19 @@ LAB_JUPYTER_PORT = 8888  # JupyterLab's port inside the lab
 
 @dataclass(frozen=True)
 class Limits:
-    """Caps on everything inside the lab: memory (Docker's notation, e.g. ``6g``), processes, cpus."""
+    """Caps on everything inside the lab: memory (Docker's notation, e.g. ``6g``), processes, cpus.
+
+    ``log_max_size`` and ``log_max_files`` bound each container's log in the lab's engine
+    (its ``--log-opt`` defaults), so a container printing without end cannot fill the disk.
+    ``disk`` (e.g. ``20g``; empty: none) caps the lab's engine data (``lab_disk``).
+    """
 
     memory: str
     pids: int
     cpus: float
+    log_max_size: str = "10m"
+    log_max_files: int = 2
+    disk: str = ""
 
 
 @dataclass(frozen=True)
@@ -36,7 +44,7 @@ class LabSpec:
         root: a folder offered at the same absolute path inside (the course checkout or a kit).
         root_read_only: offer ``root`` read-only (grading: learner code must not change the kit).
         extra_mounts: more folders, each read-write at its own absolute path (a submission).
-        jupyter: run JupyterLab on ``root/course``, published on 127.0.0.1:``port``.
+        jupyter: run JupyterLab on ``workspace`` (else ``root/course``), published on 127.0.0.1:``port``.
         port: JupyterLab's host port.
         base_images: base images its engine gets (None: all of them).
         labels: metadata on the lab (a grading run's id, for cleanup); not part of the fingerprint.
@@ -44,6 +52,8 @@ class LabSpec:
         privileged: full privileges where the host allows it (else capabilities).
         timeout: seconds to wait for the lab's engine to be ready.
         image: the lab's software (its recipe is part of the fingerprint).
+        workspace: the learner's own folder: read-write at its own absolute path, JupyterLab's
+            root, ``DOCKER_COURSE_WORKSPACE`` inside (None: JupyterLab serves ``root/course``).
     """
 
     name: str
@@ -58,6 +68,7 @@ class LabSpec:
     privileged: bool = False
     timeout: float = 90
     image: ImageRecipe = field(default=LAB)
+    workspace: Path | None = None
 
     def fingerprint(self) -> str:
         """A digest of everything a running lab must match to be reused as this spec."""
@@ -71,6 +82,7 @@ class LabSpec:
             self.port if self.jupyter else None,
             self.limits,
             self.privileged,
+            str(self.workspace) if self.workspace else None,
         )
         return hashlib.sha256(repr(shape).encode()).hexdigest()[:24]
 
@@ -88,11 +100,19 @@ class LabSpec:
         jupyter: bool = True,
         port: int | None = None,
         base_images: list[str] | None = None,
+        workspace: Path | None = None,
     ) -> LabSpec:
-        """A learner's lab from the settings in force: the checkout read-write, JupyterLab on."""
+        """A learner's lab from the settings in force, JupyterLab on.
+
+        With a ``workspace``, ``root`` is the read-only kit (the grader package, no
+        notebooks) and JupyterLab serves the workspace: nothing of the checkout is
+        mounted. Without one (the instructor's view), the checkout read-write.
+        """
         return cls(
             name=name or settings.lab_name,
             root=(root or repo_root()).resolve(),
+            root_read_only=workspace is not None,
+            workspace=workspace.resolve() if workspace else None,
             limits=limits_of(settings),
             jupyter=jupyter,
             port=settings.jupyter_port if port is None else port,

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import docker
-from docker.errors import NotFound as DockerNotFound
 
-from grader.errors import EngineUnavailable, NotFound
-from grader.facts.engine_errors import ENGINE_ERRORS
+from grader.errors import EngineUnavailable
+from grader.facts.engine_errors import ENGINE_ERRORS, inspecting
 
 MAX_LOG_BYTES = 64_000
 
@@ -97,8 +96,6 @@ class NetworkAttachment:
     ip: str
     gateway: str
     aliases: tuple[str, ...]
-    mac: str
-    network_id: str
     prefix_length: int = 0
 
 
@@ -125,12 +122,8 @@ class ContainerFacts:
             NotFound: no such container.
             EngineUnavailable: the engine did not answer.
         """
-        try:
+        with inspecting(f"There is no container named {name} on the course engine.", name):
             attrs = client.api.inspect_container(name)
-        except DockerNotFound as e:
-            raise NotFound(f"There is no container named {name} on the course engine.") from e
-        except ENGINE_ERRORS as e:
-            raise EngineUnavailable(f"The course engine did not answer about {name} ({e}).") from e
 
         def read_logs(container_id: str, stream: str) -> bytes:
             out, err = stream in ("both", "stdout"), stream in ("both", "stderr")
@@ -255,8 +248,6 @@ class ContainerFacts:
                 ip=str(n.get("IPAddress") or ""),
                 gateway=str(n.get("Gateway") or ""),
                 aliases=tuple(n.get("Aliases") or ()),
-                mac=str(n.get("MacAddress") or ""),
-                network_id=str(n.get("NetworkID") or ""),
                 prefix_length=int(n.get("IPPrefixLen") or 0),
             )
             for name, n in nets.items()

@@ -10,12 +10,11 @@ from functools import cached_property
 from typing import Any, Protocol
 
 import docker
-from docker.errors import APIError, ImageNotFound
+from docker.errors import APIError
 from docker.errors import NotFound as DockerNotFound
 
-from grader.errors import EngineUnavailable, NotFound
 from grader.facts.containers import Mount, parse_mounts
-from grader.facts.engine_errors import ENGINE_ERRORS
+from grader.facts.engine_errors import inspecting
 from grader.facts.image_tree import list_paths
 from grader.facts.probe import created_container
 
@@ -138,13 +137,9 @@ class ImageFacts:
             NotFound: no such image on the course engine.
             EngineUnavailable: the engine did not answer.
         """
-        try:
+        with inspecting(f"The image {ref} does not exist on the course engine.", ref):
             attrs = client.api.inspect_image(ref)
             history = client.api.history(ref)
-        except ImageNotFound as e:
-            raise NotFound(f"The image {ref} does not exist on the course engine.") from e
-        except ENGINE_ERRORS as e:
-            raise EngineUnavailable(f"The course engine did not answer about {ref} ({e}).") from e
         return cls(ref, attrs, history, EngineImageContents(client, ref))
 
     @property

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import docker
-from docker.errors import NotFound as DockerNotFound
 
-from grader.errors import EngineUnavailable, NotFound, ProbeError
-from grader.facts.engine_errors import ENGINE_ERRORS
+from grader.errors import ProbeError
+from grader.facts.engine_errors import inspecting
 from grader.facts.probe import ProbeResult, host_probe
 
 
@@ -29,12 +28,8 @@ class NetworkFacts:
             NotFound: no such network.
             EngineUnavailable: the engine did not answer.
         """
-        try:
+        with inspecting(f"There is no network named {name} on the course engine.", f"network {name}"):
             return cls(client.api.inspect_network(name))
-        except DockerNotFound as e:
-            raise NotFound(f"There is no network named {name} on the course engine.") from e
-        except ENGINE_ERRORS as e:
-            raise EngineUnavailable(f"The course engine did not answer about network {name} ({e}).") from e
 
     @property
     def name(self) -> str:

@@ -11,10 +11,9 @@ import re
 from dataclasses import dataclass
 
 import docker
-from docker.errors import NotFound as DockerNotFound
 
-from grader.errors import EngineUnavailable, NotFound, ProbeError
-from grader.facts.engine_errors import ENGINE_ERRORS
+from grader.errors import ProbeError
+from grader.facts.engine_errors import inspecting
 from grader.facts.probe import ProbeSpec, run_probe
 
 MOUNT_POINT = "/course-volume"
@@ -65,12 +64,8 @@ class VolumeFacts:
             NotFound: no such volume.
             EngineUnavailable: the engine did not answer.
         """
-        try:
+        with inspecting(f"There is no volume named {name} on the course engine.", f"volume {name}"):
             attrs = client.api.inspect_volume(name)
-        except DockerNotFound as e:
-            raise NotFound(f"There is no volume named {name} on the course engine.") from e
-        except ENGINE_ERRORS as e:
-            raise EngineUnavailable(f"The course engine did not answer about volume {name} ({e}).") from e
         return cls(name=str(attrs.get("Name") or name), driver=str(attrs.get("Driver", "")))
 
 
@@ -83,7 +78,6 @@ class VolumeFile:
     exists: bool
     text: str = ""
     mtime: float = 0.0
-    mtime_text: str = ""
     listing: tuple[str, ...] = ()
 
 
@@ -103,7 +97,7 @@ def parse_volume_file(volume: str, path: str, stdout: str) -> VolumeFile:
         mtime = parse_time(stamp)
     except ValueError as e:
         raise ProbeError(f"Could not read the time of {path} in volume {volume}: {e}") from e
-    return VolumeFile(volume, path, True, text, mtime, stamp.strip())
+    return VolumeFile(volume, path, True, text, mtime)
 
 
 def read_volume_file(client: docker.DockerClient, volume: str, path: str) -> VolumeFile:

@@ -10,9 +10,11 @@ engine volume are removed.
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import docker
@@ -30,18 +32,24 @@ LAB_PREFIX = "dcgrade-"
 RUN_LABEL = "org.docker-course.grading-run"
 LAB_PYTHON = "/opt/course/bin/python"
 TIMED_OUT_CODES = (124, 137)  # `timeout` expired / killed after the grace period
+KILL_GRACE = 120  # seconds past the notebook's time limit before nbgrader itself is killed
+LOG_TAIL = 6000  # characters of nbgrader's log kept
+GRADING_DISK = "20g"  # cap on a grading lab's engine data (sparse: only what is written takes disk)
+DISK_ENV = "DOCKER_COURSE_GRADING_DISK"
 
 
 @dataclass
 class LabRun:
     """What happened in the lab: nbgrader's exit code and log tail, timings, the failure if any."""
 
-    status: str  # "ran", "timeout", "error"
+    status: str  # "ran", "timeout" (nbgrader killed), "malformed", "error" (infrastructure)
     exit_code: int | None
     log: str
     lab_seconds: float
     seconds: float
     message: str = ""
+    attempts: int = 1
+    disk_full: str = ""  # the lab's engine data reached its cap: how much of how much
 
 
 def bases_for(assignment: str) -> list[str]:
@@ -61,49 +69,114 @@ def autograde_in_lab(
     ws: Workspace,
     timeout: float,
 ) -> LabRun:
-    """Start lab ``name``, run ``nbgrader autograde`` for ``ws`` in it, always remove the lab."""
+    """Start lab ``name``, run ``nbgrader autograde`` for ``ws`` in it, always remove the lab.
+
+    ``timeout`` is the notebook's time limit (the executor stops the notebook there and
+    grades what finished); the whole nbgrader run is killed only ``KILL_GRACE`` s later.
+    A lab whose engine or container stopped mid-grade is an ``error`` (not the learner's
+    fault: the caller grades again in a new lab).
+    """
     start = time.monotonic()
     lab_seconds = 0.0
     try:
         spec = LabSpec.grading(settings, name, kit, ws.path, bases_for(ws.assignment), {RUN_LABEL: run_id})
+        spec = replace(spec, limits=replace(spec.limits, disk=os.environ.get(DISK_ENV, GRADING_DISK)))
         lab.up(host, spec)
         lab_seconds = time.monotonic() - start
+        engine_pid = _lab_sh(host, name, "cat /var/run/docker.pid")[1].strip()
         code, log = _exec_autograde(host, name, kit, ws, timeout)
-        status = "timeout" if code in TIMED_OUT_CODES else "ran"
-        message = f"the notebook did not finish within {timeout:g} s" if status == "timeout" else ""
-        return LabRun(status, code, log, lab_seconds, time.monotonic() - start, message)
+        seconds = time.monotonic() - start
+        broken = _engine_broken(host, name, engine_pid)
+        if broken:
+            return LabRun("error", code, log, lab_seconds, seconds, broken)
+        full = _disk_full(host, name)
+        if code in TIMED_OUT_CODES:
+            message = f"nbgrader did not finish within {timeout + KILL_GRACE:g} s and was stopped"
+            return LabRun("timeout", code, log, lab_seconds, seconds, message)
+        if code != 0:
+            malformed = malformed_in_log(log)
+            status = "malformed" if malformed else "error"
+            message = malformed or f"nbgrader failed: {last_error(log)}"
+            return LabRun(status, code, log, lab_seconds, seconds, message, disk_full=full)
+        return LabRun("ran", code, log, lab_seconds, seconds, disk_full=full)
     except (GraderError, DockerException, OSError) as e:
         return LabRun("error", None, "", lab_seconds, time.monotonic() - start, f"grading lab failed: {e}")
     finally:
         remove_lab(host, settings, name)
 
 
+def malformed_in_log(log: str) -> str:
+    """Why nbgrader could not read the submission, when its log says so ("" otherwise)."""
+    for needle, meaning in (
+        ("NotJSONError", "malformed notebook: the submitted notebook is not valid notebook JSON"),
+        ("Notebook does not appear to be JSON", "malformed notebook: the submitted notebook is not JSON"),
+        ("Skipping unknown notebook", "malformed notebook: its name does not match the assignment's"),
+        ("nbgrader metadata may be corrupted", "malformed notebook: its nbgrader cell metadata was edited"),
+    ):
+        if needle in log:
+            return meaning
+    return ""
+
+
+def last_error(log: str) -> str:
+    """The last error line of nbgrader's log (one line, at most 300 characters)."""
+    lines = [line for line in log.strip().splitlines() if "ERROR" in line or "Error" in line]
+    return (lines[-1] if lines else "no error line in its log").strip()[:300]
+
+
+def _lab_sh(host: docker.DockerClient, name: str, script: str) -> tuple[int | None, str]:
+    result = host.containers.get(name).exec_run(["sh", "-c", script])
+    return result.exit_code, result.output.decode(errors="replace")
+
+
+def _engine_broken(host: docker.DockerClient, name: str, engine_pid: str) -> str:
+    """Why the lab can no longer be trusted for this grade ("" when its engine ran throughout)."""
+    try:
+        container = host.containers.get(name)
+        if container.status != "running":
+            return f"the grading lab stopped mid-grade ({container.status})"
+        # the same dockerd as at the start: one that died (and one started again) lost the learner's state
+        code, _ = _lab_sh(
+            host,
+            name,
+            f'[ "$(cat /var/run/docker.pid)" = "{engine_pid}" ] && kill -0 {engine_pid}'
+            " && docker info > /dev/null 2>&1",
+        )
+    except (DockerException, OSError) as e:
+        return f"the grading lab could not be inspected after grading: {e}"
+    return "" if code == 0 else "the lab's engine stopped mid-grade"
+
+
+def _disk_full(host: docker.DockerClient, name: str) -> str:
+    """The lab's engine data use when it reached its cap ("" otherwise, or when uncapped)."""
+    code, out = _lab_sh(host, name, "df -P /var/lib/docker | tail -1")
+    fields = out.split()
+    if code != 0 or len(fields) < 5 or not fields[4].rstrip("%").isdigit():
+        return ""
+    return f"{int(fields[2]) // 1024} MiB of {int(fields[1]) // 1024} MiB" if int(fields[4].rstrip("%")) >= 98 else ""
+
+
 def _exec_autograde(
     host: docker.DockerClient, name: str, kit: Path, ws: Workspace, timeout: float
 ) -> tuple[int | None, str]:
     # a client whose read timeout outlasts the run: the exec streams nothing for minutes at a time
-    api = api_client(host_engine_url(), timeout=int(timeout) + 120, what="host engine")
+    limit = int(timeout + KILL_GRACE)
+    api = api_client(host_engine_url(), timeout=limit + 120, what="host engine")
     try:
-        command = [
-            "timeout",
-            "-k",
-            "20",
-            str(int(timeout)),
-            LAB_PYTHON,
-            "-m",
-            "nbgrader",
-            "autograde",
-            ws.assignment,
-            "--student",
-            ws.student,
-            "--force",
-        ]
-        env = {**ws.lab_env(), "HOME": "/root", "PATH": "/opt/course/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
+        command = ["timeout", "-k", "20", str(limit), LAB_PYTHON, "-m", "nbgrader", "autograde", ws.assignment]
+        command += ["--student", ws.student, "--force", "--GradingExecute.sweep_at_end=True"]
+        env = {**ws.lab_env(timeout), "HOME": "/root", "PATH": "/opt/course/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
         exec_id = api.exec_create(name, command, environment=env, workdir=str(kit))["Id"]
-        output = api.exec_start(exec_id, demux=False)
+        tail: deque[bytes] = deque()
+        kept = 0
+        for chunk in api.exec_start(exec_id, stream=True, demux=False):
+            # keep only the log's tail: a flood on nbgrader's stderr must not fill the grader's memory
+            tail.append(chunk)
+            kept += len(chunk)
+            while kept > LOG_TAIL and len(tail) > 1:
+                kept -= len(tail.popleft())
         code = api.exec_inspect(exec_id).get("ExitCode")
-        text = output.decode(errors="replace") if isinstance(output, bytes) else str(output)
-        return code, text[-6000:]
+        return code, b"".join(tail).decode(errors="replace")[-LOG_TAIL:]
     finally:
         api.close()
 

@@ -76,6 +76,9 @@ def merge_scores(db_url: str, worker_gradebook: Path, assignment: str, student: 
         gb.update_or_create_submission(assignment, student, **extra)
         for (notebook, grade_id), (auto, needs_manual) in scores.items():
             grade = gb.find_grade(grade_id, notebook, assignment, student)
+            if auto is not None:
+                # the worker gradebook was writable from the learner's lab: only a score in range is taken
+                auto = min(max(float(auto), 0.0), float(grade.max_score or 0))
             grade.auto_score = auto
             if grade.manual_score is None:
                 grade.needs_manual_grade = needs_manual
@@ -104,7 +107,10 @@ def gradebook_scores(db_url: str, assignment: str, student: str) -> dict[str, di
     """grade_id -> {score, auto_score, manual_score, max_score} as the gradebook holds them now."""
     out: dict[str, dict[str, float | None]] = {}
     with _gradebook(db_url) as gb:
-        submission = gb.find_submission(assignment, student)
+        try:
+            submission = gb.find_submission(assignment, student)
+        except MissingEntry:
+            return out  # never graded (e.g. an infrastructure error on the first attempt)
         for nb in submission.notebooks:
             for grade in nb.grades:
                 out[grade.name] = {

@@ -8,13 +8,18 @@ progress. Ctrl-C removes every lab of the run before returning.
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
+import signal
+import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import docker
 
 from grader.engine import catalogue, provisioning
 from grader.engine.install import ensure_host_engine
@@ -22,15 +27,16 @@ from grader.engine.progress import Reporter, silent
 from grader.engine.settings import Settings
 from grader.errors import GraderError
 from grader.nbgrader_glue import gradebook_merge as merge
-from grader.nbgrader_glue.course_root import CourseRoot
+from grader.nbgrader_glue import verdict as verdict_of
+from grader.nbgrader_glue.course_root import SUBMITTED, CourseRoot
 from grader.nbgrader_glue.fresh_lab import LAB_PREFIX, LabRun, autograde_in_lab, bases_for, remove_run_labs
 from grader.nbgrader_glue.report import build_report, results_in, write_report
-from grader.nbgrader_glue.workspace import Workspace, make_kit, stage
+from grader.nbgrader_glue.workspace import Workspace, make_kit, restage, stage, tampered
 
 
 @dataclass
 class Graded:
-    """One submission's outcome: status (graded / crashed / timeout / error), scores, report path."""
+    """One submission's outcome: status (graded / timeout / malformed / error), verdict, scores, report."""
 
     student: str
     assignment: str
@@ -40,6 +46,7 @@ class Graded:
     seconds: float = 0.0
     message: str = ""
     report: Path | None = None
+    verdict: str = verdict_of.GRADED
 
 
 @dataclass
@@ -87,85 +94,142 @@ def grade_class(
     )
     run = ClassRun(secrets.token_hex(3), workers=max(1, workers))
     work = course.root / ".grading" / run.run_id
-    kit = make_kit(work / "kit", course.source)
     start = time.monotonic()
     report(f"grading {len(pairs)} submission(s) with {run.workers} worker(s), run {run.run_id}")
     pool = ThreadPoolExecutor(max_workers=run.workers, thread_name_prefix="grade")
     pending: dict[Future[LabRun], Workspace] = {}
+    stopping = threading.Event()
+    previous = _stop_on_sigterm()
     try:
         for index, (who, what) in enumerate(pairs):
             ws = stage(course, work / f"{index:03d}", who, what)
             lab_name = f"{LAB_PREFIX}{run.run_id}-{index:03d}"
-            future = pool.submit(autograde_in_lab, host, settings, lab_name, run.run_id, kit, ws, timeout)
+            # a kit per submission: one learner who manages to write to their read-only kit changes nobody else's
+            kit = make_kit(work / f"{index:03d}.kit", course.source)
+            job = (host, settings, lab_name, run.run_id, kit, course, ws, timeout, stopping)
+            future = pool.submit(grade_submission, *job)
             pending[future] = ws
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 ws = pending.pop(future)
-                graded = record(course, ws, future.result())
+                graded = record(course, ws, future.result(), run.run_id)
                 run.results.append(graded)
                 report(f"[{len(run.results)}/{len(pairs)}] {progress_line(graded)}")
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
-        # after Ctrl-C, workers may still be inside labs: removing the labs ends their runs
-        left = remove_run_labs(host, settings, run.run_id)
-        pool.shutdown(wait=True)
-        left += remove_run_labs(host, settings, run.run_id)
+        stopping.set()
+        left = _end_run(host, settings, run.run_id, pool, list(pending))
         if left:
             report(f"removed {len(left)} grading lab(s) of the interrupted run")
         shutil.rmtree(work, ignore_errors=True)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     run.seconds = time.monotonic() - start
     return run
 
 
-def record(course: CourseRoot, ws: Workspace, lab_run: LabRun) -> Graded:
+def _end_run(
+    host: docker.DockerClient,
+    settings: Settings,
+    run_id: str,
+    pool: ThreadPoolExecutor,
+    unfinished: list[Future[LabRun]],
+) -> list[str]:
+    """Stop the workers and remove every lab of the run; the labs that were still there."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    # after Ctrl-C, workers may still be inside labs (or starting one): removing the labs ends their runs
+    left = remove_run_labs(host, settings, run_id)
+    while any(not f.done() for f in unfinished):
+        wait(unfinished, timeout=5)
+        left += remove_run_labs(host, settings, run_id)
+    pool.shutdown(wait=True)
+    return left + remove_run_labs(host, settings, run_id)
+
+
+def _links(folder: str, names: list[str]) -> set[str]:
+    """Links the learner made in their folders are not copied (one to / would copy the host's files)."""
+    return {n for n in names if os.path.islink(os.path.join(folder, n))}
+
+
+def _stop_on_sigterm() -> Any:
+    """Make SIGTERM end a grading run as Ctrl-C does (its labs removed); the previous handler, to restore."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    return signal.signal(signal.SIGTERM, interrupt)
+
+
+def grade_submission(
+    host: docker.DockerClient,
+    settings: Settings,
+    lab_name: str,
+    run_id: str,
+    kit: Path,
+    course: CourseRoot,
+    ws: Workspace,
+    timeout: float,
+    stopping: threading.Event | None = None,
+) -> LabRun:
+    """A worker's job: one submission in a fresh lab, once more in another lab after an infrastructure error.
+
+    Notebooks that are not notebook JSON are a verdict at once (no lab is started).
+    """
+    malformed = verdict_of.malformed_notebooks(ws.path / SUBMITTED / ws.student / ws.assignment)
+    if malformed:
+        return LabRun("malformed", None, "", 0.0, 0.0, f"malformed notebook: {malformed}")
+    first = autograde_in_lab(host, settings, lab_name, run_id, kit, ws, timeout)
+    if first.status != "error" or (stopping is not None and stopping.is_set()):
+        return first  # no second lab once the run is being stopped
+    second = autograde_in_lab(host, settings, f"{lab_name}-again", run_id, kit, restage(course, ws), timeout)
+    second.attempts = 2
+    if second.status == "error":
+        second.message = f"{first.message}; again in a new lab: {second.message}"
+    return second
+
+
+def record(course: CourseRoot, ws: Workspace, lab_run: LabRun, run_id: str = "") -> Graded:
     """The single writer: merge one finished lab run into the gradebook, autograded/ and reports/."""
-    graded = Graded(ws.student, ws.assignment, "graded", seconds=lab_run.seconds)
-    if lab_run.status == "error":
-        # the grader's fault, not the learner's: leave the gradebook as it was and say so
-        graded.status, graded.message = "error", lab_run.message + " (gradebook unchanged; grade again)"
-        return graded
+    graded = Graded(ws.student, ws.assignment, lab_run.status, seconds=lab_run.seconds)
     notebooks_done = ws.autograded.is_dir() and any(ws.autograded.glob("*.ipynb"))
-    if lab_run.status == "ran" and lab_run.exit_code == 0 and notebooks_done:
+    results: dict[str, dict[str, Any]] = {}
+    if lab_run.status == "ran" and tampered(ws):
+        lab_run.status, lab_run.message = "error", tampered(ws)
+    if lab_run.status == "ran" and notebooks_done:
         try:
             merge.merge_scores(course.db_url, ws.gradebook, ws.assignment, ws.student)
+            verdict = verdict_of.from_incidents(verdict_of.read_incidents(ws.incidents), lab_run.disk_full)
+            graded.status = "graded"
+            target = course.autograded(ws.student, ws.assignment)
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(ws.autograded, target, ignore=_links)
+            results = results_in(target)
         except GraderError as e:
-            graded.status, graded.message = "crashed", str(e)
+            graded.status, verdict = "error", verdict_of.from_lab("error", str(e))
+    elif lab_run.status in ("malformed", "timeout"):
+        verdict = verdict_of.from_lab(lab_run.status, lab_run.message)
     else:
-        graded.status = "timeout" if lab_run.status == "timeout" else "crashed"
-        graded.message = lab_run.message or explain_failure(lab_run.log)
-    if graded.status != "graded":
+        graded.status = "error"
+        verdict = verdict_of.from_lab("error", lab_run.message or "nbgrader wrote no graded notebook")
+    if graded.status in ("malformed", "timeout"):
         merge.zero_scores(course.db_url, ws.assignment, ws.student)
-    results: dict[str, dict[str, Any]] = {}
-    if graded.status == "graded":
-        target = course.autograded(ws.student, ws.assignment)
-        shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(ws.autograded, target)
-        results = results_in(target)
+    elif graded.status == "error":
+        # the grader's fault, not the learner's: leave the gradebook as it was and say so
+        verdict.message += " (gradebook unchanged; grade again)"
+    graded.verdict, graded.message = verdict.reason, verdict.message
     scores = merge.gradebook_scores(course.db_url, ws.assignment, ws.student)
     data = build_report(ws.student, ws.assignment, graded.status, scores, results, lab_run.seconds, graded.message)
+    data.update(verdict=verdict.reason, incidents=verdict.incidents, attempts=lab_run.attempts, run=run_id)
     graded.score, graded.max_score = data["score"], data["max_score"]
     graded.report = write_report(course.report(ws.student, ws.assignment), data)
     return graded
 
 
-def explain_failure(log: str) -> str:
-    """One line on why nbgrader could not grade a notebook, from its log."""
-    for needle, meaning in (
-        ("DeadKernelError", "the notebook's kernel died while running (e.g. os._exit, out of memory)"),
-        ("Kernel died", "the notebook's kernel died while running (e.g. os._exit, out of memory)"),
-        ("UnresponsiveKernelError", "the notebook's kernel stopped responding"),
-        ("NotJSONError", "the submitted notebook is not a valid notebook file"),
-        ("Skipping unknown notebook", "the submitted notebook's name does not match the assignment's"),
-    ):
-        if needle in log:
-            return meaning
-    lines = [line for line in log.strip().splitlines() if "ERROR" in line or "Error" in line]
-    return (lines[-1] if lines else "nbgrader could not execute the notebook").strip()[:300]
-
-
 def progress_line(graded: Graded) -> str:
-    text = f"{graded.student} {graded.assignment}: {graded.status} {graded.score:g}/{graded.max_score:g}"
+    """One line per graded submission: who, verdict, score, time, reason."""
+    text = f"{graded.student} {graded.assignment}: {graded.verdict} {graded.score:g}/{graded.max_score:g}"
     text += f" ({graded.seconds:.1f} s)"
     return text + (f" - {graded.message}" if graded.message else "")
 
@@ -182,7 +246,7 @@ def summary_table(run: ClassRun) -> str:
         row = []
         for a, w in zip(assignments, cols, strict=True):
             r = cell.get((who, a))
-            text = "-" if r is None else f"{r.score:g}/{r.max_score:g}" + ("" if r.status == "graded" else "!")
+            text = "-" if r is None else f"{r.score:g}/{r.max_score:g}" + ("" if r.verdict == "graded" else "!")
             row.append(f"{text:>{w}}")
         lines.append(f"{who:{width}}  " + "  ".join(row))
     rate = len(run.results) / run.seconds * 60 if run.seconds else 0.0

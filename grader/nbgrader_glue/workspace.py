@@ -10,6 +10,7 @@ lab, and the grader merges its result into the real gradebook afterwards.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from dataclasses import dataclass
@@ -59,32 +60,70 @@ class Workspace:
     def autograded(self) -> Path:
         return self.path / AUTOGRADED / self.student / self.assignment
 
-    def lab_env(self) -> dict[str, str]:
-        """nbgrader's settings for the autograde run inside the lab."""
-        return {
+    @property
+    def incidents(self) -> Path:
+        """Where the grading executor records dead kernels, time-outs and cut output (one JSON per notebook)."""
+        return self.path / "incidents"
+
+    def lab_env(self, notebook_timeout: float | None = None) -> dict[str, str]:
+        """nbgrader's settings for the autograde run inside the lab (the host's cell limit passes through)."""
+        env = {
             "DOCKER_COURSE_NBGRADER_ROOT": str(self.path),
             "DOCKER_COURSE_SOURCE": str(self.path / "source"),
             "DOCKER_COURSE_GRADEBOOK": self.course.db_url,
+            "DOCKER_COURSE_INCIDENTS": str(self.incidents),
         }
+        if notebook_timeout:
+            env["DOCKER_COURSE_NOTEBOOK_TIMEOUT"] = str(int(notebook_timeout))
+        if os.environ.get("DOCKER_COURSE_CELL_TIMEOUT"):
+            env["DOCKER_COURSE_CELL_TIMEOUT"] = os.environ["DOCKER_COURSE_CELL_TIMEOUT"]
+        return env
 
 
 def stage(course: CourseRoot, folder: Path, student: str, assignment: str) -> Workspace:
     """Lay out ``folder`` for grading ``student``'s ``assignment``.
 
     Copies the submission, the assignment's source files except notebooks (nbgrader
-    restores them over the submission), and a gradebook reduced to this student.
+    restores them over the submission), and a gradebook reduced to this student; a
+    pristine copy of that gradebook stays beside the folder (outside the lab's reach)
+    for ``restage``.
     """
+    ws = _lay_out(course, folder, student, assignment)
+    _private_gradebook(course.gradebook_path, ws.gradebook, student)
+    shutil.copy2(ws.gradebook, _pristine(ws))
+    return ws
+
+
+def restage(course: CourseRoot, ws: Workspace) -> Workspace:
+    """Lay ``ws`` out again as ``stage`` left it, for a second attempt (no read of the real gradebook)."""
+    again = _lay_out(course, ws.path, ws.student, ws.assignment)
+    shutil.copy2(_pristine(ws), again.gradebook)
+    return again
+
+
+def tampered(ws: Workspace) -> str:
+    """Why ``ws``'s results cannot be trusted on the host ("" when the gradebook and notebooks are plain files).
+
+    The lab could write the workspace: a gradebook or graded notebook replaced by a link
+    would make the host read (or write) a file of its own choosing.
+    """
+    files = [ws.gradebook, *ws.autograded.glob("*.ipynb")]
+    bad = [f.name for f in files if f.is_symlink() or (f.exists() and not f.is_file())]
+    return f"the workspace was tampered with ({', '.join(bad)} not a plain file)" if bad else ""
+
+
+def _pristine(ws: Workspace) -> Path:
+    return ws.path.parent / f"{ws.path.name}.gradebook.db"
+
+
+def _lay_out(course: CourseRoot, folder: Path, student: str, assignment: str) -> Workspace:
     if folder.exists():
         shutil.rmtree(folder)
     ws = Workspace(folder, student, assignment)
-    shutil.copytree(course.submitted(student, assignment), folder / SUBMITTED / student / assignment, ignore=IGNORED)
-    source = course.source / assignment
-    shutil.copytree(
-        source,
-        folder / "source" / assignment,
-        ignore=NOTEBOOKS,
-    )
-    _private_gradebook(course.gradebook_path, ws.gradebook, student)
+    # symlinks=True: a link in a learner's folder is copied as a link, never followed (one to / would copy the host)
+    submitted = folder / SUBMITTED / student / assignment
+    shutil.copytree(course.submitted(student, assignment), submitted, ignore=IGNORED, symlinks=True)
+    shutil.copytree(course.source / assignment, folder / "source" / assignment, ignore=NOTEBOOKS)
     return ws
 
 

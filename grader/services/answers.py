@@ -3,7 +3,7 @@
 ``docker-course hint`` / ``solution`` and the notebook's Hint and Show solution
 buttons call these. They read the instructor's source (``grader.workspace.solutions``),
 which exists on the host; called inside a learner's lab, where the source is not,
-they raise ``NoSolution`` with a sentence that says so.
+they refuse with a sentence that says to run them on the computer.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.services import progress
+from grader.workspace.service import on_the_host
 from grader.workspace.solutions import Solution, hints, solution
 
 
@@ -47,6 +48,7 @@ def next_hint(exercise_id: str, source: Path | None = None) -> HintView:
         UnknownExercise: not an exercise of the course.
         NoSolution: the course's source is not here.
     """
+    on_the_host(f"`docker-course hint {exercise_id}`")
     found = hints(exercise_id, source)
     exercise = exercise_id.strip().lower()
     seen = int(progress.views().get(exercise, {}).get("hints", 0))
@@ -63,6 +65,7 @@ def show_solution(exercise_id: str, source: Path | None = None) -> Solution:
         UnknownExercise: not an exercise of the course.
         NoSolution: the course's source is not here, or has no answer cell for it.
     """
+    on_the_host(f"`docker-course solution {exercise_id}`")
     found = solution(exercise_id, source)
     progress.record_view(found.exercise, solution=True)
     return found

@@ -157,7 +157,8 @@ def _cache() -> Finding:
 
 def _limit_text(memory: int | None, pids: int | None, cpus: float | None) -> str:
     return (
-        f"memory {human(memory) if memory else 'unlimited'}, pids {pids or 'unlimited'}, "
+        # binary units: the settings write memory as Docker does (6g = 6 GiB)
+        f"memory {f'{memory / 2**30:.1f} GiB' if memory else 'unlimited'}, pids {pids or 'unlimited'}, "
         f"cpus {f'{cpus:g}' if cpus else 'unlimited'}"
     )
 

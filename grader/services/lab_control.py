@@ -9,7 +9,9 @@ empties the lab's engine as it does from the host.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
+from functools import partial
 
 import docker
 
@@ -18,8 +20,10 @@ from grader.engine.client import course_engine
 from grader.engine.install import ensure_host_engine, ensure_host_tools
 from grader.engine.progress import Reporter, silent
 from grader.engine.reset import ResetReport, reset
-from grader.engine.settings import Settings, in_lab
-from grader.errors import LabError
+from grader.engine.settings import Settings, ensure_writable, in_lab
+from grader.errors import GraderError, LabError
+from grader.workspace.lock import LockOwner
+from grader.workspace.service import release, serve
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,7 @@ class EngineOptions:
     port: int | None = None
     privileged: bool = False
     name: str | None = None
+    instructor: bool = False  # serve the course's source (solutions, formgrader), not the learner's workspace
 
 
 def settings_with(options: EngineOptions | None = None) -> Settings:
@@ -63,6 +68,7 @@ class Started:
     lab: str | None = None
     jupyter_url: str | None = None
     already_in_lab: bool = False
+    workspace: str | None = None  # the learner's workspace it serves (None: the course's source)
 
 
 def start(options: EngineOptions | None = None, jupyter: bool = True, report: Reporter = silent) -> Started:
@@ -79,13 +85,39 @@ def start(options: EngineOptions | None = None, jupyter: bool = True, report: Re
         return Started("lab", settings.docker_host(), already_in_lab=True)
     host = ensure_host_engine(report)
     ensure_host_tools(report)
+    instructor = bool(options and options.instructor)
     if settings.mode == "lab":
         provisioning.provision(host, report=report)
-        info = lab.up(host, lab.LabSpec.learner(settings, jupyter=jupyter), report=report)
-        return Started("lab", info.docker_host, lab=info.name, jupyter_url=info.jupyter_url)
+        spec = lab.LabSpec.learner(settings, jupyter=jupyter)
+        if not instructor:
+            # the lab's own folder first: a bad state folder is reported as before, before the workspace is touched
+            ensure_writable(settings.lab_run_dir(), "lab socket")
+            served = serve(f"lab:{settings.lab_name}", partial(_lab_alive, host), report=report)
+            spec = lab.LabSpec.learner(settings, root=served.kit, jupyter=jupyter, workspace=served.workspace)
+        info = lab.up(host, spec, report=report)
+        return Started("lab", info.docker_host, info.name, info.jupyter_url, workspace=info.workspace or None)
     provisioning.provision(host, list(catalogue.COURSE_BASE_TAGS), report=report)
-    url = host_jupyter.start(settings, report) if jupyter else None
-    return Started("host", settings.docker_host(), jupyter_url=url)
+    folder = None
+    if not instructor:
+        folder = serve(f"host:{settings.jupyter_port}", lambda _: host_jupyter.running() is not None, report=report)
+    root = folder.workspace if folder else None
+    url = host_jupyter.start(settings, report, root=root) if jupyter else None
+    return Started("host", settings.docker_host(), jupyter_url=url, workspace=str(root) if root else None)
+
+
+def _release(owner: str) -> None:
+    """Give the workspace up; a workspace setting that is broken now must not stop ``down`` from working."""
+    with contextlib.suppress(GraderError, OSError):
+        release(owner)
+
+
+def _lab_alive(host: docker.DockerClient, owner: LockOwner) -> bool:
+    """A lab owner of a workspace lock is alive while its container runs on this host engine."""
+    kind, _, name = owner.owner.partition(":")
+    if kind != "lab":
+        return kind != "host" or host_jupyter.running() is not None
+    container = lab.find(host, name)
+    return container is not None and container.status == "running"
 
 
 @dataclass(frozen=True)
@@ -108,8 +140,10 @@ def stop(options: EngineOptions | None = None, purge: bool = False) -> Stopped:
         raise LabError("This is the inside of the lab: stop it from the host with `docker-course engine down`.")
     if settings.mode == "host":
         host_jupyter.stop()
+        _release(f"host:{settings.jupyter_port}")
         return Stopped("host")
     removed = lab.down(ensure_host_engine(), settings.lab_name, keep_data=not purge)
+    _release(f"lab:{settings.lab_name}")
     return Stopped("lab", settings.lab_name, was_running=removed)
 
 

@@ -29,7 +29,7 @@ class WorkspaceBusy(GraderError):
 
 @dataclass(frozen=True)
 class LockOwner:
-    """Who serves the workspace: ``lab:NAME`` (a lab container) or ``pid:N`` (a host-mode JupyterLab)."""
+    """Who serves the workspace: ``lab:NAME`` (a lab container), ``host:PORT`` or ``pid:N`` (a host-mode JupyterLab)."""
 
     owner: str
     host: str = ""
@@ -37,7 +37,8 @@ class LockOwner:
 
     def describe(self) -> str:
         kind, _, name = self.owner.partition(":")
-        what = f"lab {name}" if kind == "lab" else f"JupyterLab process {name}" if kind == "pid" else self.owner
+        kinds = {"lab": f"lab {name}", "pid": f"JupyterLab process {name}", "host": f"the host-mode JupyterLab {name}"}
+        what = kinds.get(kind, self.owner)
         return f"{what}" + (f" on {self.host}" if self.host else "") + (f" (since {self.since})" if self.since else "")
 
 

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from grader.engine.progress import Reporter, silent
-from grader.engine.settings import repo_root
+from grader.engine.settings import in_lab, repo_root
+from grader.errors import GraderError
 from grader.workspace import lock
+from grader.workspace.lab_kit import learner_kit
 from grader.workspace.location import STATE_FOLDER, validate, workspace_path
 from grader.workspace.safe_fs import SafeTree
 from grader.workspace.state import WorkspaceState
@@ -39,10 +42,25 @@ def update_workspace(source: Path | None = None, report: Reporter = silent) -> U
         ConfigError: the workspace folder cannot be used.
         StudentVersionFailed: nbgrader could not make a student version.
         UnsafePath: the workspace's state folder is a link.
+        GraderError: called inside a lab, which has no course source to update from.
     """
+    on_the_host("`docker-course update`")
     folder = open_workspace()
     versions = student_versions(source, report=report)
     return sync(folder, versions, report=report)
+
+
+def on_the_host(what: str) -> None:
+    """Refuse inside a lab: the course's source (answers, new versions) is on the host only.
+
+    Raises:
+        GraderError: called inside a lab (the message says to run ``what`` on the computer).
+    """
+    if in_lab():
+        raise GraderError(
+            f"{what} runs on your computer, not in the lab: the course's source stays outside the lab. "
+            f"Open a terminal on your computer, in the course's folder, and run it there."
+        )
 
 
 def describe_workspace(source: Path | None = None) -> dict[str, Any]:
@@ -55,7 +73,8 @@ def describe_workspace(source: Path | None = None) -> dict[str, Any]:
     src = (source or repo_root() / "course").resolve()
     folders = []
     for name, record in sorted(state.folders.items()):
-        current = source_digest(src / name) if (src / name).is_dir() else None
+        # in a lab there is no source to compare with (the kit holds no notebooks): unknown there
+        current = source_digest(src / name) if (src / name).is_dir() and not in_lab() else None
         folders.append(
             {
                 "name": name,
@@ -89,6 +108,35 @@ def release(owner: str) -> bool:
     """Give the workspace up (the lab or JupyterLab ``owner`` stopped)."""
     folder = open_workspace(create=False)
     return folder.is_dir() and lock.release(SafeTree(folder), owner)
+
+
+@dataclass(frozen=True)
+class Served:
+    """What a lab (or host-mode JupyterLab) about to serve the workspace needs: the folder, the kit, the update."""
+
+    workspace: Path
+    kit: Path
+    update: UpdateReport
+
+
+def serve(
+    owner: str, alive: Callable[[lock.LockOwner], bool], source: Path | None = None, report: Reporter = silent
+) -> Served:
+    """Take the workspace for ``owner``, make or update it, and make the read-only kit its lab mounts.
+
+    The lock comes first: a second lab refuses before it touches a notebook the first one serves.
+
+    Raises:
+        ConfigError: the workspace folder cannot be used.
+        WorkspaceBusy: another running lab serves it (the message names it).
+        StudentVersionFailed: nbgrader could not make a student version.
+    """
+    folder = open_workspace()
+    lock.acquire(SafeTree(folder), owner, alive)
+    done = update_workspace(source, report)
+    for line in done.lines()[:-1]:
+        report(line)
+    return Served(folder, learner_kit(source), done)
 
 
 def pid_alive(owner: lock.LockOwner) -> bool:

@@ -26,7 +26,7 @@ from importlib import metadata
 from pathlib import Path
 
 from grader.engine.progress import Reporter, silent
-from grader.engine.settings import cache_dir, repo_root
+from grader.engine.settings import cache_dir, ensure_writable, repo_root
 from grader.errors import GraderError
 
 # The same names as the course config's CourseDirectory.ignore (a unit test ties them).
@@ -126,8 +126,7 @@ def student_versions(
 
 
 def _generate(source: Path, missing: list[StudentVersion]) -> None:
-    root = versions_root()
-    root.mkdir(parents=True, exist_ok=True)
+    root = ensure_writable(versions_root(), "cache")
     build = Path(tempfile.mkdtemp(prefix=".build-", dir=root))
     try:
         env = dict(

@@ -64,12 +64,14 @@ class ClassRoom:
         (target / "timestamp.txt").write_text("2025-01-15 10:00:00.000000 UTC")
         return target
 
-    def grade(self, assignment: str, *args: str, timeout: float = 1500) -> subprocess.CompletedProcess[str]:
-        """`docker-course grade ASSIGNMENT ARGS` on this course."""
+    def grade(
+        self, assignment: str, *args: str, timeout: float = 1500, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """`docker-course grade ASSIGNMENT ARGS` on this course (``env``: extra variables, e.g. limits)."""
         return subprocess.run(  # noqa: S603
             [sys.executable, "-m", "grader.cli", "grade", assignment, *args],
             cwd=REPO,
-            env=self.course.env(),
+            env={**self.course.env(), **(env or {})},
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -92,6 +94,12 @@ class ClassRoom:
         with open(path, newline="") as f:
             return {(row["student_id"], row["assignment"]): float(row["score"]) for row in csv.DictReader(f)}
 
+    def runs(self) -> set[str]:
+        """Ids of the grading runs that wrote this course's reports."""
+        return {json.loads(p.read_text()).get("run", "") for p in (self.course.root / "reports").glob("*/*.json")} - {
+            ""
+        }
+
     def report(self, student: str, assignment: str) -> dict[str, Any]:
         data: dict[str, Any] = json.loads(self.course.report(student, assignment).read_text())
         return data
@@ -104,16 +112,36 @@ class ClassRoom:
             gb.db.commit()
 
 
-def grading_leftovers() -> dict[str, list[str]]:
-    """Grading labs, their volumes and networks still on the host engine (should be none)."""
+def grading_leftovers(room: ClassRoom | None = None) -> dict[str, list[str]]:
+    """Grading labs, their volumes and networks still on the host engine (should be none).
+
+    With ``room``: only those of the runs that graded its submissions (other runs, of other
+    tests or people on the same machine, may be under way).
+    """
+    prefixes = (LAB_PREFIX,) if room is None else tuple(f"{LAB_PREFIX}{run}" for run in room.runs())
     inventory = host_inventory()
     return {
-        k: sorted(n for n in v if n.startswith(LAB_PREFIX))
+        k: sorted(n for n in v if n.startswith(prefixes))
         for k, v in inventory.items()
-        if any(n.startswith(LAB_PREFIX) for n in v)
+        if any(n.startswith(prefixes) for n in v)
     }
 
 
 def per_exercise(scores: dict[str, float]) -> dict[str, float]:
     """Only the check cells' scores, keyed by grade_id."""
     return {k: v for k, v in scores.items() if k.endswith("-check")}
+
+
+def run_leftovers(run_id: str) -> dict[str, list[str]]:
+    """Objects of grading run ``run_id`` still on the host engine (should be none)."""
+    prefix = f"{LAB_PREFIX}{run_id}"
+    return {
+        k: sorted(n for n in v if n.startswith(prefix))
+        for k, v in host_inventory().items()
+        if any(n.startswith(prefix) for n in v)
+    }
+
+
+def foreign(names: set[str]) -> set[str]:
+    """Names that are not another engineer's or another run's labs and test objects (ours to compare)."""
+    return {n for n in names if not n.startswith((LAB_PREFIX, "docker-course-"))}

@@ -50,7 +50,7 @@ def chapter_class() -> Iterator[ClassRoom]:
     done = room.grade("all", "--workers", "2")
     assert done.returncode == 0, done.stdout + done.stderr
     yield room
-    assert not grading_leftovers(), f"grading left objects on the host engine: {grading_leftovers()}"
+    assert not grading_leftovers(room), f"grading left objects on the host engine: {grading_leftovers(room)}"
 
 
 @pytest.mark.parametrize("assignment", READY)

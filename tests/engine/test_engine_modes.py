@@ -6,9 +6,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import urllib.request
 
 import docker
@@ -16,6 +18,7 @@ import pytest
 
 from grader.engine.install import ensure_host_engine
 from grader.engine.reset import reset
+from grader.engine.settings import lab_run_dir
 from tests.support import EngineSession
 
 pytestmark = pytest.mark.engine
@@ -36,7 +39,9 @@ def cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 def test_engine_up_starts_jupyterlab_and_a_second_run_reuses_it(engine_session: EngineSession) -> None:
     name, port = f"{engine_session.name}-jl", str(free_port())
-    env = {"DOCKER_COURSE_LAB": name, "DOCKER_COURSE_PORT": port}
+    # a workspace of its own: `up` makes one and takes its lock (never the machine's ~/docker-course-work)
+    workspace = tempfile.mkdtemp(prefix="docker-course-ws-modes-")
+    env = {"DOCKER_COURSE_LAB": name, "DOCKER_COURSE_PORT": port, "DOCKER_COURSE_WORKSPACE": workspace}
     try:
         first = cli("engine", "up", **env)
         assert first.returncode == 0, first.stderr
@@ -50,7 +55,10 @@ def test_engine_up_starts_jupyterlab_and_a_second_run_reuses_it(engine_session: 
         assert second.returncode == 0 and "reusing" in second.stderr, second.stderr
     finally:
         down = cli("engine", "down", "--purge", **env)
+        shutil.rmtree(workspace, ignore_errors=True)
         assert down.returncode == 0, down.stderr
+    left = sorted(p.name for p in lab_run_dir(name).glob("*"))
+    assert left == [], f"a stopped lab must not look running: {left}"
 
 
 def test_inside_the_lab_cli_sdk_and_course_cli_reach_the_course_engine(engine: EngineSession) -> None:

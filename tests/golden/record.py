@@ -170,6 +170,8 @@ def record(out: Path) -> None:
     state = Path(tempfile.mkdtemp(prefix="golden-state-"))
     path = f"{REPO}/.venv/bin:{os.environ['PATH']}"
     env = dict(os.environ, DOCKER_COURSE_LAB=LAB, DOCKER_COURSE_STATE=str(state), PATH=path)
+    # `up` makes the learner's workspace and takes its lock: one of the golden's own, never ~/docker-course-work
+    env["DOCKER_COURSE_WORKSPACE"] = str(state / "workspace")
     env.pop("DOCKER_COURSE_MODE", None)
     env.pop("DOCKER_HOST", None)
     try:

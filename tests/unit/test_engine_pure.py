@@ -215,9 +215,7 @@ def test_host_packages_are_declared_once_for_course_sh_and_the_engine() -> None:
     assert "chromium" in [pkg for pkg, _ in host_packages("test")] and "chromium" not in listed
 
 
-def test_host_jupyter_that_never_answers_is_an_error_not_a_url(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_host_jupyter_that_never_answers_is_an_error_not_a_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A host-mode JupyterLab that does not answer in time is stopped and reported with its log and a hint."""
     import subprocess
     import sys

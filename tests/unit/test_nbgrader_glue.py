@@ -11,8 +11,9 @@ from nbgrader.api import Gradebook
 
 from grader.nbgrader_glue import gradebook_merge as merge
 from grader.nbgrader_glue.course_root import CourseRoot, ensure_alembic_on_path
+from grader.nbgrader_glue.fresh_lab import last_error, malformed_in_log
 from grader.nbgrader_glue.hidden_policy import HiddenTestPolicy, render
-from grader.nbgrader_glue.pipeline import ClassRun, Graded, explain_failure, summary_table
+from grader.nbgrader_glue.pipeline import ClassRun, Graded, summary_table
 from grader.nbgrader_glue.report import build_report, exercise_of
 from grader.notebook import RESULT_MIME
 
@@ -69,6 +70,18 @@ def test_merge_copies_auto_scores_and_keeps_manual_grades(tmp_path: Path) -> Non
     assert scores["ex2-check"] == {"score": 2.5, "auto_score": 1, "manual_score": 2.5, "max_score": 3}
 
 
+def test_merge_takes_only_scores_in_range(tmp_path: Path) -> None:
+    """A worker gradebook tampered with from the lab cannot give more than the main gradebook's maximum."""
+    main = _gradebook(tmp_path / "main.db")
+    worker = _gradebook(tmp_path / "worker.db")
+    with Gradebook(worker) as gb:
+        gb.add_submission("a1", "ann")
+        for name, score in (("ex1-check", 300), ("ex2-check", -5)):
+            gb.find_grade(name, "nb", "a1", "ann").auto_score = score
+        gb.db.commit()
+    assert merge.merge_scores(main, tmp_path / "worker.db", "a1", "ann") == {"ex1-check": 3, "ex2-check": 0}
+
+
 def test_merge_without_a_submission_and_missing_assignment_are_clear_errors(tmp_path: Path) -> None:
     main = _gradebook(tmp_path / "main.db")
     _gradebook(tmp_path / "worker.db")
@@ -120,14 +133,16 @@ def test_preprocessor_rewrites_only_hidden_cells() -> None:
     assert "found 1.0" in str(visible.outputs)
 
 
-def test_explain_failure_names_the_cause() -> None:
-    assert "kernel died" in explain_failure("... nbclient.exceptions.DeadKernelError: Kernel died")
-    assert "not a valid notebook" in explain_failure("NotJSONError: Notebook does not appear to be JSON")
-    assert explain_failure("") == "nbgrader could not execute the notebook"
+def test_nbgrader_failures_are_told_apart() -> None:
+    """A log that says the notebook is not JSON is the learner's (malformed); other failures are ours."""
+    assert malformed_in_log("NotJSONError: Notebook does not appear to be JSON").startswith("malformed notebook")
+    assert malformed_in_log("[AutogradeApp | ERROR] There was an error processing assignment") == ""
+    assert last_error("INFO x\n[AutogradeApp | ERROR] boom\n") == "[AutogradeApp | ERROR] boom"
 
 
 def test_summary_table_marks_ungraded_submissions() -> None:
-    run = ClassRun("r1", [Graded("ann", "01", "graded", 9, 9), Graded("bob", "01", "crashed", 0, 9)], 60.0, 2)
+    bob = Graded("bob", "01", "timeout", 0, 9, verdict="timeout")
+    run = ClassRun("r1", [Graded("ann", "01", "graded", 9, 9), bob], 60.0, 2)
     table = summary_table(run)
     assert "ann" in table and "9/9" in table and "0/9!" in table
     assert "2 submission(s) in 60.0 s with 2 worker(s) (2.0 per minute)" in table

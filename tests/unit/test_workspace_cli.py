@@ -116,3 +116,27 @@ def test_landing_page_shows_the_views_and_serves_the_workspace(env: Path, monkey
     assert "href='../01-dockerfile/01-dockerfile.ipynb'" in page
     monkeypatch.setenv("DOCKER_COURSE_WORKSPACE", str(env / "never-made"))
     assert served_folder().name == "course"
+
+
+@pytest.mark.parametrize("argv", [["update"], ["hint", "ch01-ex1"], ["solution", "ch01-ex1", "--yes"]])
+def test_inside_a_lab_the_answer_key_commands_say_to_run_them_on_the_computer(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, argv: list[str]
+) -> None:
+    monkeypatch.setenv("DOCKER_COURSE_IN_LAB", "1")
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and "runs on your computer, not in the lab" in err and "Solution" not in out
+    assert progress.views() == {}
+
+
+def test_unwritable_state_or_cache_is_one_sentence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kit (state folder) and the student versions (cache) say which folder, never a traceback."""
+    from grader.errors import ConfigError
+    from grader.workspace.lab_kit import learner_kit
+    from grader.workspace.student_version import student_versions
+
+    monkeypatch.setenv("DOCKER_COURSE_STATE", "/proc/docker-course-not-writable")
+    with pytest.raises(ConfigError, match="state folder"):
+        learner_kit()
+    monkeypatch.setenv("DOCKER_COURSE_CACHE", "/proc/docker-course-not-writable")
+    with pytest.raises(ConfigError, match="cache folder"):
+        student_versions(names=["01-dockerfile"])

@@ -98,3 +98,37 @@ def test_release_strips_hints_and_explanations_only() -> None:
     pre = StripAnswerMetadata()
     assert pre.preprocess_cell(cell, {}, 0)[0].metadata == {"docker_course": {"stub": "# TODO"}}
     assert pre.preprocess_cell(bare, {}, 0)[0].metadata == {}
+
+
+def test_a_learner_lab_with_a_workspace_mounts_the_kit_read_only_and_serves_the_workspace(tmp_path: Path) -> None:
+    from grader.engine import lab_container
+    from grader.engine.lab_spec import LabSpec
+    from grader.engine.settings import Settings
+
+    settings = Settings()
+    source = LabSpec.learner(settings, name="lab-a", root=tmp_path / "checkout")
+    served = LabSpec.learner(settings, name="lab-a", root=tmp_path / "kit", workspace=tmp_path / "work")
+    assert not source.root_read_only and source.workspace is None
+    assert served.root_read_only and served.workspace == tmp_path / "work"
+    other = LabSpec.learner(settings, name="lab-a", root=tmp_path / "kit", workspace=tmp_path / "elsewhere")
+    assert len({source.fingerprint(), served.fingerprint(), other.fingerprint()}) == 3
+    binds = lab_container._binds(served, tmp_path / "run")
+    assert binds[str(tmp_path / "work")]["mode"] == "rw" and binds[str(tmp_path / "kit")]["mode"] == "ro"
+    env = lab_container._environment(served)
+    assert env["COURSE_JUPYTER_ROOT"] == env["DOCKER_COURSE_WORKSPACE"] == str(tmp_path / "work")
+    assert "COURSE_JUPYTER_ROOT" not in lab_container._environment(source)
+
+
+def test_the_learner_kit_has_the_grader_and_assets_but_no_notebook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from grader.engine.settings import repo_root
+    from grader.workspace.lab_kit import learner_kit
+
+    monkeypatch.setenv("DOCKER_COURSE_STATE", str(tmp_path))
+    kit = learner_kit()
+    assert (kit / "grader" / "cli.py").is_file() and (kit / "nbgrader_config.py").is_file()
+    assert (kit / "course" / "01-dockerfile" / "assets" / "hello.txt").is_file()
+    assert not list(kit.rglob("*.ipynb")) and not list(kit.rglob("ex[0-9]"))
+    assert learner_kit() == kit, "the same code and files: the same kit"
+    assert repo_root() not in kit.parents

@@ -14,10 +14,21 @@ from grader.workspace.merge import merge_notebooks
 def code(cell_id: str, text: str, grade_id: str | None = None, outputs: list[Any] | None = None) -> dict[str, Any]:
     meta: dict[str, Any] = {}
     if grade_id:
-        meta["nbgrader"] = {"grade_id": grade_id, "solution": True, "grade": False, "locked": False,
-                            "schema_version": 3}
-    return {"cell_type": "code", "id": cell_id, "metadata": meta, "source": text,
-            "outputs": outputs or [], "execution_count": None}
+        meta["nbgrader"] = {
+            "grade_id": grade_id,
+            "solution": True,
+            "grade": False,
+            "locked": False,
+            "schema_version": 3,
+        }
+    return {
+        "cell_type": "code",
+        "id": cell_id,
+        "metadata": meta,
+        "source": text,
+        "outputs": outputs or [],
+        "execution_count": None,
+    }
 
 
 def md(cell_id: str, text: str) -> dict[str, Any]:
@@ -25,9 +36,12 @@ def md(cell_id: str, text: str) -> dict[str, Any]:
 
 
 def notebook(*cells: dict[str, Any]) -> dict[str, Any]:
-    return {"cells": list(cells), "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                             "language": "python"}},
-            "nbformat": 4, "nbformat_minor": 5}
+    return {
+        "cells": list(cells),
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
 
 
 STREAM = [{"output_type": "stream", "name": "stdout", "text": "built\n"}]

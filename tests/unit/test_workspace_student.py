@@ -58,8 +58,14 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         workspace = tmp / "work"
         workspace.mkdir()
         sync(workspace, versions)
-        yield {"source": source, "versions": versions, "again": again, "workspace": workspace,
-               "first": first, "second": second}
+        yield {
+            "source": source,
+            "versions": versions,
+            "again": again,
+            "workspace": workspace,
+            "first": first,
+            "second": second,
+        }
 
 
 def _normalised(text: str) -> str:
@@ -88,7 +94,13 @@ def _regions_and_outside_lines(source: Path) -> tuple[list[str], set[str]]:
 
 def test_every_folder_of_the_course_has_a_student_version(made: dict[str, Any]) -> None:
     assert sorted(made["versions"]) == [
-        "00-start-here", "01-dockerfile", "02-ports", "03-networks", "04-namespaces", "05-volumes", "06-multistage",
+        "00-start-here",
+        "01-dockerfile",
+        "02-ports",
+        "03-networks",
+        "04-namespaces",
+        "05-volumes",
+        "06-multistage",
     ]
     assert (made["workspace"] / "00-start-here" / "00-start-here.ipynb").is_file()
 
@@ -200,3 +212,41 @@ def test_student_version_lists_notebooks_and_files(tmp_path: Path) -> None:
     (tmp_path / "n.ipynb").write_text("{}")
     version = StudentVersion("f", "d", tmp_path)
     assert version.notebooks() == ["n.ipynb"] and list(version.files()) == ["a/x.txt"]
+
+
+def test_a_real_course_change_merges_into_an_answered_workspace(made: dict[str, Any]) -> None:
+    """End to end with nbgrader: the instructor edits chapter 01's source; the learner's answers survive.
+
+    (Last in the module: it changes the module's source copy.)
+    """
+    from grader.workspace.cells import grade_id
+
+    source, workspace = made["source"], made["workspace"]
+    mine = workspace / "01-dockerfile" / "01-dockerfile.ipynb"
+    nb = json.loads(mine.read_text())
+    by_id = {grade_id(c): c for c in nb["cells"]}
+    by_id["ch01-ex1-dockerfile"]["source"] = "%%writefile ex1/Dockerfile\nFROM busybox\nLABEL maintainer=me"
+    by_id["ch01-ex2-dockerfile"]["source"] = "%%writefile ex2/Dockerfile\nFROM busybox\nRUN echo hi > /etc/motd"
+    nb["cells"].insert(3, {"cell_type": "markdown", "id": "my-notes", "metadata": {}, "source": "My notes"})
+    mine.write_text(json.dumps(nb, indent=1))
+    path = source / "01-dockerfile" / "01-dockerfile.ipynb"
+    src = json.loads(path.read_text())
+    src["cells"][0]["source"] = ["# Chapter 01: Dockerfile (revised)\n"]
+    for cell in src["cells"]:
+        if grade_id(cell) == "ch01-ex2-dockerfile":
+            cell["metadata"]["docker_course"]["stub"] = "# TODO: FROM busybox, then one RUN"
+    path.write_text(json.dumps(src, indent=1))
+
+    report = sync(workspace, student_versions(source, names=["01-dockerfile"]))
+
+    assert [c.action for c in report.changes] == ["conflict"], report.lines()
+    assert "ch01-ex2-dockerfile" in report.changes[0].message
+    after = json.loads(mine.read_text())
+    texts = ["".join(c["source"]) for c in after["cells"]]
+    assert texts[0] == "# Chapter 01: Dockerfile (revised)\n"
+    assert texts[3] == "My notes", "the learner's cell stays after the cell it followed"
+    cells = {grade_id(c): "".join(c["source"]) for c in after["cells"]}
+    assert cells["ch01-ex1-dockerfile"].endswith("LABEL maintainer=me")
+    assert cells["ch01-ex2-dockerfile"].endswith("RUN echo hi > /etc/motd")
+    marked = texts[texts.index(cells["ch01-ex2-dockerfile"]) + 1]
+    assert "Course update" in marked and "# TODO: FROM busybox, then one RUN" in marked

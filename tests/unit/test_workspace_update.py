@@ -76,8 +76,14 @@ def test_update_keeps_the_learners_work_and_backs_it_up_outside_the_chapter(ws: 
 
     assert [c.action for c in report.changes] == ["updated"]
     assert texts(read(ws)) == [
-        "# Chapter (revised)", "prepare('01')", "New text.", "Write a Dockerfile.",
-        "%%writefile ex1/Dockerfile\nFROM busybox", "!docker images", "check('ch01-ex1')", "Done. My note.",
+        "# Chapter (revised)",
+        "prepare('01')",
+        "New text.",
+        "Write a Dockerfile.",
+        "%%writefile ex1/Dockerfile\nFROM busybox",
+        "!docker images",
+        "check('ch01-ex1')",
+        "Done. My note.",
     ]
     backups = list((ws / ".docker-course" / "backups").rglob(NB))
     assert [b.read_bytes() for b in backups] == [before]
