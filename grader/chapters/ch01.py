@@ -127,6 +127,8 @@ EXERCISES: list[Exercise] = [
                 tag=APP_USER,
                 uid=1000,
                 name="app",
+                create="RUN adduser -D -u 1000 app",
+                hints={"no_id": "build it FROM busybox with `RUN adduser -D -u 1000 app` and `USER app`."},
                 title="the process runs as app (id -u 1000, id -un app)",
                 missing_hint=_build(APP_USER, "ex4"),
             ),

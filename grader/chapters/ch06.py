@@ -88,7 +88,8 @@ EXERCISES: list[Exercise] = [
                 title="no compiler and no pip cache in the final image",
                 hints={
                     "full_base": f"start the last stage with `FROM {RUNTIME}`.",
-                    "compiler_copied": "Copy only the wheel (e.g. /wheels) from the builder.",
+                    "compiler_copied": "The compiler was copied into the runtime stage: a `COPY --from=builder` "
+                    "brought gcc (or all of /usr, or /) along. Copy only the wheel (e.g. /wheels) from the builder.",
                     "pip_cache": "copy only the wheel from the builder, and install with `pip install --no-cache-dir`.",
                 },
                 missing_hint=_build(SLIM, "ex2"),

@@ -45,8 +45,8 @@ class ImageBuildTools(Check):
 
     ``full_base`` (the image that ships the compiler, python:3.11) lets a failure
     tell "the final stage is still FROM the full image" from "the compiler was
-    copied into the runtime stage". ``hints``: ``no_compiler`` (the whole hint),
-    and the fix after each diagnosis: ``full_base``, ``compiler_copied``, ``pip_cache``.
+    copied into the runtime stage". ``hints``: ``no_compiler`` and ``compiler_copied``
+    (whole hints), and the fix after each diagnosis: ``full_base``, ``pip_cache``.
     """
 
     tag: str = ""
@@ -59,7 +59,8 @@ class ImageBuildTools(Check):
         "no_compiler": "The image should be the build stage alone: build it with `--target STAGE`, from a "
         "stage whose base ships a compiler.",
         "full_base": "start the last stage from a slim base instead.",
-        "compiler_copied": "Copy only what the program needs from the builder.",
+        "compiler_copied": "The compiler was copied into the runtime stage: a `COPY --from` of the build stage brought "
+        "gcc (or all of /usr, or /) along. Copy only what the program needs.",
         "pip_cache": "copy only what the program needs from the builder, and install with `pip install "
         "--no-cache-dir`.",
     }
@@ -101,10 +102,7 @@ class ImageBuildTools(Check):
                 + self.hint_for("full_base")
             )
         elif found_cc:
-            hint = (
-                "The compiler was copied into the runtime stage: a `COPY --from=builder` brought gcc "
-                "(or all of /usr, or /) along. " + self.hint_for("compiler_copied")
-            )
+            hint = self.hint_for("compiler_copied")
         else:
             hint = "pip's cache (~/.cache/pip) was copied into the runtime stage: " + self.hint_for("pip_cache")
         return Outcome(False, expected, found, hint)

@@ -13,14 +13,20 @@ ID_SCRIPT = "id -u; id -un"
 
 @dataclass
 class ImageUser(Check):
-    """A container of ``tag``, started with the image's own USER, runs as ``uid`` named ``name``."""
+    """A container of ``tag``, started with the image's own USER, runs as ``uid`` named ``name``.
+
+    ``create``: the Dockerfile instruction that makes the user (shown in hints);
+    ``hints``: ``no_id``, the fix when ``id`` could not run in the image at all.
+    """
 
     tag: str = ""
     uid: int = 0
     name: str = ""
+    create: str = ""
     kind: ClassVar[str] = "process user"
-    REQUIRED = ("tag", "name")
+    REQUIRED = ("tag", "name", "create")
     OBJECTS = {"tag": "image"}
+    HINTS = {"no_id": "build it from a base with a shell and `id`, create the user, then switch to it with USER."}
 
     def describe(self) -> str:
         return self.title or f"a container of {self.tag} runs as {self.name} (uid {self.uid})"
@@ -39,12 +45,13 @@ class ImageUser(Check):
             return Outcome(True, expected, found)
         passwd = image.file("/etc/passwd")
         known = passwd is not None and any(ln.split(":")[0] == self.name for ln in passwd.text.splitlines())
-        return Outcome(False, expected, found, user_hint(uid, name, known, self.uid, self.name))
+        hint = user_hint(uid, known, self.uid, self.name, self.create, self.hint_for("no_id"))
+        return Outcome(False, expected, found, hint)
 
 
-def user_hint(uid: str, name: str, user_exists: bool, want_uid: int, want_name: str) -> str:
-    """The likely mistake behind a wrong ``id -u``/``id -un`` pair."""
-    create = f"RUN adduser -D -u {want_uid} {want_name}"
+def user_hint(uid: str, user_exists: bool, want_uid: int, want_name: str, create: str, no_id: str) -> str:
+    """The likely mistake behind a wrong ``id -u``: ``create`` is the instruction that makes the user,
+    ``no_id`` the fix when ``id`` did not run at all."""
     if uid == "0" and user_exists:
         return (
             f"The user {want_name} exists in the image but the process still runs as root: "
@@ -58,5 +65,5 @@ def user_hint(uid: str, name: str, user_exists: bool, want_uid: int, want_name: 
             f"Create it with `{create}`."
         )
     if not uid:
-        return f"`id` did not run in the image: build it FROM busybox with `{create}` and `USER {want_name}`."
-    return f"The process runs as uid {uid}: create the user with `adduser -D -u {want_uid} {want_name}`."
+        return f"`id` did not run in the image: {no_id}"
+    return f"The process runs as uid {uid}: create the user with `{create.removeprefix('RUN ')}`."

@@ -150,19 +150,8 @@ def _sync_notebook(
         else:
             out.changes.append(Change(str(path), "made", "made from the course"))
         return
-    if kind != "file":
-        out.changes.append(Change(str(path), "skipped", f"is a {kind}, not a notebook file: left alone"))
-        return
-    try:
-        mine_bytes = tree.read_bytes(path)
-    except UnsafePath as e:
-        out.changes.append(Change(str(path), "skipped", str(e)))
-        return
-    mine = parse_notebook(mine_bytes)
-    if mine is None:
-        out.changes.append(
-            Change(str(path), "broken", "is not a valid notebook (JSON): left alone, not updated; fix or delete it")
-        )
+    mine_bytes = _learners_notebook(tree, path, kind, out)
+    if mine_bytes is None:
         return
     base_bytes = state.read_base(name, rel)
     if base_bytes == new_bytes or mine_bytes == new_bytes:
@@ -177,11 +166,46 @@ def _sync_notebook(
             Change(str(path), "replaced", "replaced by the course's new version (you had not changed it)")
         )
         return
+    _merge_into(tree, state, name, rel, mine_bytes, base_bytes, new_bytes, stamp, when, out)
+
+
+def _learners_notebook(tree: SafeTree, path: PurePosixPath, kind: str, out: UpdateReport) -> bytes | None:
+    """The learner's notebook bytes, or None (reported) when it is a link, not a file, or not a notebook."""
+    if kind != "file":
+        out.changes.append(Change(str(path), "skipped", f"is a {kind}, not a notebook file: left alone"))
+        return None
+    try:
+        data = tree.read_bytes(path)
+    except UnsafePath as e:
+        out.changes.append(Change(str(path), "skipped", str(e)))
+        return None
+    if parse_notebook(data) is None:
+        out.changes.append(
+            Change(str(path), "broken", "is not a valid notebook (JSON): left alone, not updated; fix or delete it")
+        )
+        return None
+    return data
+
+
+def _merge_into(
+    tree: SafeTree,
+    state: WorkspaceState,
+    name: str,
+    rel: str,
+    mine_bytes: bytes,
+    base_bytes: bytes | None,
+    new_bytes: bytes,
+    stamp: str,
+    when: str,
+    out: UpdateReport,
+) -> None:
+    """Merge, back up the learner's notebook, write the result, then the new base (in that order)."""
+    path = PurePosixPath(name) / rel
     base = parse_notebook(base_bytes) if base_bytes is not None else None
     if base is None:
         # no record of what it was made from: every difference counts as the learner's
         base = parse_notebook(new_bytes) or {}
-    result = merge_notebooks(base, mine, parse_notebook(new_bytes) or {}, when)
+    result = merge_notebooks(base, parse_notebook(mine_bytes) or {}, parse_notebook(new_bytes) or {}, when)
     merged = dump_notebook(result.notebook)
     if merged != mine_bytes:
         backup = state.backup(stamp, name, rel, mine_bytes)

@@ -45,6 +45,8 @@ def chapter_copy() -> Path:
 
 
 def test_source_notebook_scores_full_marks_and_cleans_up(engine: EngineSession) -> None:
+    """The source notebook (solutions in) runs top to bottom without errors, every check cell scores full marks, and
+    its demonstrations leave only the exercises' objects behind."""
     folder = chapter_copy()
     try:
         nb = engine.execute_notebook(folder / "01-dockerfile.ipynb")
@@ -60,6 +62,8 @@ def test_source_notebook_scores_full_marks_and_cleans_up(engine: EngineSession) 
 
 
 def test_released_notebook_runs_and_scores_zero(engine: EngineSession) -> None:
+    """The student version nbgrader releases holds no solution, runs without errors outside the check cells, and
+    every check cell scores zero."""
     folder = release("01-dockerfile")
     released = nbformat.read(str(folder / "01-dockerfile.ipynb"), as_version=4)
     sources = "\n".join(c.source for c in released.cells)

@@ -24,6 +24,8 @@ def check_cell_errors(nb) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def test_source_notebook_scores_full_marks_and_cleans_up(engine: EngineSession) -> None:
+    """The source notebook (solutions in) runs top to bottom without errors, every check cell scores full marks, and
+    its demonstrations leave only the exercises' objects behind."""
     nb = engine.execute_notebook(NOTEBOOK)
     assert not errors_in(nb), errors_in(nb)
     assert scores(nb) == {f"{ex}-check": (points, points) for ex, points in EXERCISES.items()}
@@ -34,6 +36,8 @@ def test_source_notebook_scores_full_marks_and_cleans_up(engine: EngineSession) 
 
 
 def test_released_notebook_runs_and_scores_zero(engine: EngineSession) -> None:
+    """The student version nbgrader releases holds no solution, runs without errors outside the check cells, and
+    every check cell scores zero."""
     prepare(engine.client, "02")  # the released notebook's first cell would do it too
     folder = release("02-ports")
     nb = engine.execute_notebook(folder / "02-ports.ipynb")

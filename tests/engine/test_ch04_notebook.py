@@ -23,6 +23,8 @@ def leftovers(engine: EngineSession) -> tuple[set[str], set[str]]:
 
 
 def test_source_notebook_scores_full_marks_and_cleans_up(engine: EngineSession) -> None:
+    """The source notebook (solutions in) runs top to bottom without errors, every check cell scores full marks, and
+    its demonstrations leave only the exercises' objects behind. The namespace matrix is drawn live, twice."""
     nb = engine.execute_notebook(NOTEBOOK)
     assert not errors_in(nb), errors_in(nb)
     assert scores(nb) == {f"{ex}-check": (float(p), float(p)) for ex, p in POINTS.items()}
@@ -36,6 +38,8 @@ def test_source_notebook_scores_full_marks_and_cleans_up(engine: EngineSession) 
 
 
 def test_released_notebook_runs_and_scores_zero(engine: EngineSession) -> None:
+    """The student version nbgrader releases holds no solution, runs without errors outside the check cells, and
+    every check cell scores zero."""
     released = release("04-namespaces") / "04-namespaces.ipynb"
     nb = engine.execute_notebook(released)
     checks = {i for i, c in enumerate(nb.cells) if c.get("metadata", {}).get("nbgrader", {}).get("grade")}

@@ -39,6 +39,9 @@ def html_of(nb) -> str:
 
 
 def test_source_notebook_scores_full_marks_and_cleans_up(engine: EngineSession) -> None:
+    """The source notebook (solutions in) runs top to bottom without errors, every check cell scores full marks, and
+    its demonstrations leave only the exercises' objects behind. The mount map is drawn live, twice; the write test
+    leaves no file."""
     nb = engine.execute_notebook(NOTEBOOK)
     assert not errors_in(nb), errors_in(nb)
     assert scores(nb) == {f"{ex}-check": (float(p), float(p)) for ex, p in POINTS.items()}
@@ -54,6 +57,8 @@ def test_source_notebook_scores_full_marks_and_cleans_up(engine: EngineSession) 
 
 
 def test_released_notebook_runs_and_scores_zero(engine: EngineSession) -> None:
+    """The student version nbgrader releases holds no solution, runs without errors outside the check cells, and
+    every check cell scores zero."""
     released = release("05-volumes") / "05-volumes.ipynb"
     assert (released.parent / "config" / "app.conf").is_file(), "the config folder ships with the assignment"
     nb = engine.execute_notebook(released)

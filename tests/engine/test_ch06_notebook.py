@@ -32,6 +32,8 @@ def assert_demonstrations_cleaned(engine: EngineSession) -> None:
 
 
 def test_source_notebook_scores_full_marks_and_cleans_up(engine: EngineSession) -> None:
+    """The source notebook (solutions in) runs top to bottom without errors, every check cell scores full marks, and
+    its demonstrations leave only the exercises' objects behind. The layer chart shows the fat and slim images."""
     folder = ARTIFACTS / f"ch06-source-{uuid.uuid4().hex[:6]}" / "06-multistage"
     # a copy of the shipped files: the notebook's answers never land in course/
     shutil.copytree(CHAPTER, folder, ignore=shutil.ignore_patterns("ex[0-9]", "demo", ".ipynb_checkpoints"))
@@ -50,6 +52,8 @@ def test_source_notebook_scores_full_marks_and_cleans_up(engine: EngineSession) 
 
 
 def test_released_notebook_runs_and_scores_zero(engine: EngineSession) -> None:
+    """The student version nbgrader releases holds no solution, runs without errors outside the check cells, and
+    every check cell scores zero."""
     folder = release("06-multistage")
     released = nbformat.read(str(folder / "06-multistage.ipynb"), as_version=4)
     sources = "\n".join(c.source for c in released.cells if c.cell_type == "code")

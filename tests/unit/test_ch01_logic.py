@@ -48,7 +48,8 @@ def test_entrypoint_hint_names_the_mistake(entrypoint: list[str] | None, cmd: li
 )
 def test_user_hint_names_the_mistake(uid: str, name: str, exists: bool, expected: str) -> None:
     """Root with the user created (USER forgotten) is told apart from no user at all."""
-    assert expected in user_hint(uid, name, exists, 1000, "app")
+    hint = user_hint(uid, exists, 1000, "app", "RUN adduser -D -u 1000 app", "build it FROM busybox ...")
+    assert expected in hint
 
 
 def test_site_tar_is_reproducible_and_holds_index_html() -> None:
