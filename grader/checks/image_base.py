@@ -42,7 +42,8 @@ class ImageBasedOn(Check):
             return Outcome(
                 False,
                 f"{expected}, its build history, then its ONBUILD triggers",
-                f"{self.tag}'s first steps after {self.base}'s are not its ONBUILD triggers (another image)",
+                f"{self.tag}'s history does not start with {self.base}'s then its ONBUILD triggers "
+                "(same layers, another image)",
                 f"Start the Dockerfile with `FROM {self.base}`.",
             )
         if image.starts_with(base):
