@@ -39,6 +39,7 @@ LABS_POOL = "10.214.0.0/16"  # one /24 per lab network, away from the host engin
 BRIDGE_PREFIX = "dcl-"  # every lab network's bridge; the host firewall matches `dcl+`
 BOUNDARY_ENV = "DOCKER_COURSE_BOUNDARY"  # "container" forces today's lab (tests of the fallback)
 CGROUP_PARENT = "docker-course-labs"
+LAB_ENGINE_LABEL = "org.docker-course.lab-engine"  # on every lab's inner dockerd (lab-init): never a host engine
 
 FALLBACK_RISK = (
     "labs run as containers on the host engine, in the host's user namespace with every capability "
@@ -107,7 +108,37 @@ def labs_engine(report: Reporter = silent, timeout: float = 60) -> tuple[docker.
     uid, gid = ensure_user(report)
     client = _connect_or_start(report, timeout)
     ensure_firewall(report)
-    return client, Boundary("userns", "unix://" + str(LABS_SOCKET), uid, gid)
+    return client, Boundary("userns", labs_url(), uid, gid)
+
+
+def refuse_a_lab_engine(host: docker.DockerClient) -> None:
+    """Refuse an engine that is a course lab's own (DOCKER_HOST set to what `engine status` prints).
+
+    Raises:
+        LabError: ``host`` is a lab's engine.
+    """
+    labels = host.info().get("Labels") or []
+    owner = next((x.split("=", 1)[1] for x in labels if x.startswith(LAB_ENGINE_LABEL + "=")), None)
+    if owner is not None:
+        raise LabError(
+            f"DOCKER_HOST points at the engine inside course lab {owner}, not at a host engine: "
+            "unset DOCKER_HOST (it is for host-side tools such as `docker ps`) and run the command again."
+        )
+
+
+def labs_url() -> str:
+    """The course's user-namespaced labs engine's URL."""
+    return "unix://" + str(LABS_SOCKET)
+
+
+def running_labs_engine() -> docker.DockerClient | None:
+    """A client on the course's labs engine if it runs (never starts it), else None."""
+    if not LABS_SOCKET.exists():
+        return None
+    try:
+        return connect(labs_url(), what="labs engine")
+    except EngineUnavailable:
+        return None
 
 
 def ensure_user(report: Reporter = silent) -> tuple[int, int]:
@@ -215,7 +246,7 @@ def engine_command() -> list[str]:
 
 
 def _connect_or_start(report: Reporter, timeout: float) -> docker.DockerClient:
-    url = "unix://" + str(LABS_SOCKET)
+    url = labs_url()
     try:
         return connect(url, what="labs engine")
     except EngineUnavailable:
