@@ -81,11 +81,18 @@ def idmapped(lab: str, folder: Path, offset: int) -> Path:
 def release(target: Path) -> None:
     """Unmount an id-mapped view (lazily: a lab may still hold it) and remove its mount point."""
     libc = ctypes.CDLL(None, use_errno=True)
-    while os.path.ismount(target):
-        if libc.umount2(os.fsencode(target), _MNT_DETACH) != 0:
+    for _ in range(64):  # stacked views (an earlier run that did not release) come off one by one
+        if not mounted(target) or libc.umount2(os.fsencode(target), _MNT_DETACH) != 0:
             break
     with contextlib.suppress(OSError):
         target.rmdir()
+
+
+def mounted(target: Path) -> bool:
+    """True when something is mounted at ``target`` (a bind of the same filesystem included, unlike ismount)."""
+    wanted = str(target)
+    with open("/proc/self/mountinfo") as f:
+        return any(line.split()[4] == wanted for line in f if len(line.split()) > 4)
 
 
 def release_lab(lab: str) -> None:

@@ -109,3 +109,10 @@ def test_own_folders_never_follows_links(tmp_path: Path) -> None:
     b = boundary.Boundary("userns", "unix:///x", me, os.getgid())
     boundary_runner.own_folders(b, [ws])  # as the same user: proves the walk runs without following
     assert outside.stat().st_uid == me and (ws / "link").is_symlink()
+
+
+def test_mount_points_are_found_from_mountinfo_not_device_numbers(tmp_path: Path) -> None:
+    """A bind of the same filesystem has the same st_dev (ismount misses it); mountinfo does not."""
+    from grader.engine import boundary_mounts
+
+    assert boundary_mounts.mounted(Path("/")) and not boundary_mounts.mounted(tmp_path)
