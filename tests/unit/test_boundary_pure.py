@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.engine import boundary, boundary_cgroups, boundary_runner
+from grader.engine import boundary, boundary_cgroups, boundary_firewall, boundary_runner
 
 MOUNTINFO = """\
 30 25 0:26 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
@@ -71,8 +71,8 @@ def test_the_fallback_warning_names_the_risk(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_firewall_drops_what_labs_start_and_lets_replies_pass() -> None:
     """The chain accepts only established traffic and drops the rest; input and forwarding both jump to it."""
-    rules = boundary.firewall_rules()
-    chain = [r for r in rules if r[:2] == ["-A", boundary.FIREWALL_CHAIN]]
+    rules = boundary_firewall.firewall_rules()
+    chain = [r for r in rules if r[:2] == ["-A", boundary_firewall.FIREWALL_CHAIN]]
     assert chain[0][-3:] == ["ESTABLISHED,RELATED", "-j", "ACCEPT"] and chain[-1][-2:] == ["-j", "DROP"]
     hooks = {(r[1], r[2]) for r in rules if r[0] == "-I"}
     assert hooks == {("INPUT", "-i"), ("FORWARD", "-i"), ("FORWARD", "-o")}
