@@ -18,8 +18,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from grader.engine import rootfs
-from grader.engine.lab_image import runtime_pins
+from grader.engine.lab_image import LAB_PYTHON_VERSION, runtime_pins
 from grader.engine.progress import Reporter, silent
 from grader.engine.settings import cache_dir
 from grader.errors import ConfigError
@@ -41,7 +40,7 @@ def kit_tarball(report: Reporter = silent) -> Path:
         ConfigError: pip could not resolve or download them (the message has pip's last line).
     """
     pins = runtime_pins()
-    digest = hashlib.sha256(repr((pins, _jupyterhub_pin(), rootfs.LAB_PYTHON_VERSION)).encode()).hexdigest()[:12]
+    digest = hashlib.sha256(repr((pins, _jupyterhub_pin(), LAB_PYTHON_VERSION)).encode()).hexdigest()[:12]
     tarball = cache_dir() / f"hubkit-{digest}.tar"
     if tarball.exists():
         return tarball
@@ -67,7 +66,7 @@ def _hub_only(name: str) -> bool:
 
 
 def _lab_python() -> list[str]:
-    return ["--python-version", rootfs.LAB_PYTHON_VERSION, "--only-binary=:all:"]
+    return ["--python-version", LAB_PYTHON_VERSION, "--only-binary=:all:"]
 
 
 def _missing_from_lab(work: Path, pins: str) -> list[str]:

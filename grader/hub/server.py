@@ -108,6 +108,9 @@ def up(
     state.logins([admin, *learners])
     state.write_private(folder / "jupyterhub_config.py", "from grader.hub.config import configure\nconfigure(c)\n")
     state.save_record(record)
+    problem = hub_labs.open_hub_port(record.hub_ip, record.hub_port)
+    if problem:
+        report(f"{problem}: labs on the user-namespaced engine will not reach the hub")
     report(f"starting JupyterHub on {record.url} (API for the labs on {gateway}:{record.hub_port})")
     record.pid = _spawn(folder, record)
     state.save_record(record)
@@ -204,5 +207,6 @@ def down(purge: bool = False, report: Reporter = silent) -> list[str]:
     learners = [p.name for p in state.workspaces_dir().iterdir()] if state.workspaces_dir().is_dir() else []
     every = {*had, *(lab_name(record.lab_prefix, name) for name in learners)}
     hub_labs.remove_hub_labs(record.lab_prefix, sorted(every), purge=purge)
+    hub_labs.close_hub_port(record.hub_ip, record.hub_port)
     state.forget_record()
     return sorted(had)

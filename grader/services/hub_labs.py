@@ -10,13 +10,17 @@ labs and this machine reach. Nothing is published on the host.
 from __future__ import annotations
 
 import ipaddress
+import shutil
+import subprocess
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import docker
 from docker.errors import APIError, DockerException, NotFound
+from docker.models.containers import Container
 
-from grader.engine import lab
+from grader.engine import boundary, lab
 from grader.engine.install import ensure_host_engine
 from grader.engine.lab_network import LAB_NETWORK, LAB_SUBNET, ensure_network
 from grader.engine.lab_spec import LAB_JUPYTER_PORT, LabSpec
@@ -86,7 +90,9 @@ def start_learner_lab(
     spec = LabSpec.learner(settings, name=name, root=kit, jupyter=False, base_images=bases, workspace=workspace)
     spec = replace(spec, labels=((HUB_LABEL, prefix),))
     info = lab.up(host, spec)
-    container = host.containers.get(name)
+    container = lab.find(host, name)
+    if container is None:
+        raise LabError(f"Lab {name} started but is not found on any engine.")
     with open(kit_tar, "rb") as tar:
         if not container.put_archive("/opt", tar):
             raise LabError(f"Could not copy JupyterHub's single-user packages into lab {name}.")
@@ -96,8 +102,22 @@ def start_learner_lab(
         f"--ServerApp.root_dir={spec.workspace} >> {SERVER_LOG} 2>&1"
     )
     container.exec_run(["sh", "-c", command], environment=server_env, workdir=str(spec.workspace), detach=True)
-    ip = container.attrs["NetworkSettings"]["Networks"][LAB_NETWORK]["IPAddress"]
-    return LearnerLab(name, info.docker_host, ip, str(workspace))
+    return LearnerLab(name, info.docker_host, lab_address(container), str(workspace))
+
+
+def lab_address(container: Container) -> str:
+    """The lab's address on its network (the labs' network, or its own one on the user-namespaced engine).
+
+    Raises:
+        LabError: it has none.
+    """
+    container.reload()
+    networks = container.attrs["NetworkSettings"].get("Networks") or {}
+    for network in (LAB_NETWORK, *networks):
+        address = (networks.get(network) or {}).get("IPAddress")
+        if address:
+            return str(address)
+    raise LabError(f"Lab {container.name} has no address on a network: the hub cannot reach its server.")
 
 
 def lab_running(name: str) -> bool:
@@ -112,7 +132,10 @@ def lab_running(name: str) -> bool:
 def server_log(name: str, lines: int = 8) -> str:
     """The tail of the single-user server's log in lab ``name``."""
     try:
-        result = ensure_host_engine().containers.get(name).exec_run(["tail", f"-{lines}", SERVER_LOG])
+        container = lab.find(ensure_host_engine(), name)
+        if container is None:
+            return "(the lab is gone)"
+        result = container.exec_run(["tail", f"-{lines}", SERVER_LOG])
         return result.output.decode(errors="replace").strip()[-800:]
     except (DockerException, NotFound):
         return "(the lab is gone)"
@@ -127,9 +150,43 @@ def stop_learner_lab(name: str, workspace: Path, purge: bool = False) -> None:
 
 def hub_labs(prefix: str) -> list[lab.LabInfo]:
     """Every lab this hub started (by its label), running or not."""
-    host = ensure_host_engine()
-    found = host.containers.list(all=True, filters={"label": f"{HUB_LABEL}={prefix}"})
+    found: list[Container] = []
+    for engine in _engines():
+        found += engine.containers.list(all=True, filters={"label": f"{HUB_LABEL}={prefix}"})
     return [lab.describe(c) for c in found]
+
+
+def _engines() -> list[docker.DockerClient]:
+    """The engines labs may run on: the host's, and the course's user-namespaced one when it runs."""
+    labs = boundary.running_labs_engine()
+    return [ensure_host_engine(), *([labs] if labs is not None else [])]
+
+
+def hub_port_rule(hub_ip: str, hub_port: int) -> list[str]:
+    """The one opening in the labs' firewall the hub needs: labs on their own bridges reach its API port."""
+    return ["INPUT", "-i", boundary.BRIDGE_PREFIX + "+", "-d", hub_ip, "-p", "tcp", "--dport", str(hub_port)]
+
+
+def open_hub_port(hub_ip: str, hub_port: int) -> str:
+    """Let user-namespaced labs reach the hub's API (their firewall drops what a lab starts towards the host).
+
+    Returns '' when the opening holds, else why not (one clause); labs on the labs' network need none.
+    """
+    iptables = shutil.which("iptables") or "/usr/sbin/iptables"
+    rule = hub_port_rule(hub_ip, hub_port)
+    if subprocess.run([iptables, "-w", "-C", *rule, "-j", "ACCEPT"], capture_output=True).returncode == 0:
+        return ""
+    done = subprocess.run([iptables, "-w", "-I", *rule, "-j", "ACCEPT"], capture_output=True, text=True)
+    return "" if done.returncode == 0 else f"iptables refused the hub's opening ({done.stderr.strip()[:160]})"
+
+
+def close_hub_port(hub_ip: str, hub_port: int) -> None:
+    """Remove the hub's opening in the labs' firewall (every copy of it)."""
+    iptables = shutil.which("iptables") or "/usr/sbin/iptables"
+    rule = [*hub_port_rule(hub_ip, hub_port), "-j", "ACCEPT"]
+    for _ in range(5):
+        if subprocess.run([iptables, "-w", "-D", *rule], capture_output=True).returncode != 0:
+            break
 
 
 def remove_hub_labs(prefix: str, names: list[str], purge: bool = False) -> None:
