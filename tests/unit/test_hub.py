@@ -118,3 +118,20 @@ def test_state_files_are_private_and_never_followed(tmp_path: Path) -> None:
     assert (folder / "hub.json").stat().st_mode & 0o777 == 0o600
     first = state.logins(["ann"])
     assert state.logins(["ann", "ben"])["ann"] == first["ann"]  # kept across `hub up` runs
+
+
+def test_logins_come_from_the_hub_s_own_file() -> None:
+    import asyncio
+
+    from grader.hub.auth import UserFileAuthenticator
+
+    state.ensure_hub_dir()
+    passwords = state.logins(["instructor", "ann"])
+    auth = UserFileAuthenticator()
+
+    def login(name: str, password: str) -> str | None:
+        return asyncio.run(auth.authenticate(None, {"username": name, "password": password}))
+
+    assert login("ann", passwords["ann"]) == "ann"
+    assert login("ann", passwords["instructor"]) is None  # another's password
+    assert login("ann", "") is None and login("eve", passwords["ann"]) is None
