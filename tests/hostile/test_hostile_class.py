@@ -49,11 +49,11 @@ CASES: dict[str, tuple[str | tuple[str, str], set[str], tuple[float, float, floa
         GOOD,
     ),
     "stdout-flood": (f"for _ in range(300):\n    print('x' * 1_000_000)\n{BUILD}", {"graded"}, GOOD),
-    "disk-layer": (f"!docker run busybox dd if=/dev/zero of=/fill bs=1M count=2048\n{BUILD}", {"graded"}, GOOD),
+    "disk-layer": (f"!docker run busybox dd if=/dev/zero of=/fill bs=1M count={FILL_MB}\n{BUILD}", FULL, DISK),
     "disk-volume": (
-        f"!docker run -v fill:/data busybox dd if=/dev/zero of=/data/f bs=1M count=2048\n{BUILD}",
-        {"graded"},
-        GOOD,
+        f"!docker run -v fill:/data busybox dd if=/dev/zero of=/data/f bs=1M count={FILL_MB}\n{BUILD}",
+        FULL,
+        DISK,
     ),
     "huge-context": (f"!dd if=/dev/zero of=ex2/big bs=1M count=1024\n{BUILD}", {"graded"}, GOOD),
     "copy-symlink": (
@@ -179,7 +179,7 @@ def test_a_grader_stopped_mid_run_leaves_no_lab() -> None:
         [sys.executable, "-m", "grader.cli", "grade", A],
         cwd=REPO,
         env=room.course.env(),
-        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,  # the progress lines, with the run's id
         text=True,
     )
     try:
