@@ -209,6 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
     from grader.cli_workspace import add_workspace_commands
 
     add_workspace_commands(sub)
+    from grader.cli_hub import add_hub_commands
+
+    add_hub_commands(sub)
     return parser
 
 

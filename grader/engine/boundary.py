@@ -26,6 +26,7 @@ from pathlib import Path
 
 import docker
 
+from grader.engine import boundary_firewall
 from grader.engine.client import connect, host_engine_url
 from grader.engine.progress import Reporter, silent
 from grader.errors import EngineUnavailable, LabError
@@ -36,9 +37,10 @@ LABS_RUN = Path("/run/docker-course-labs")
 LABS_SOCKET = LABS_RUN / "docker.sock"
 SUBID_START, SUBID_COUNT = 400000, 65536
 LABS_POOL = "10.214.0.0/16"  # one /24 per lab network, away from the host engine's pools
-BRIDGE_PREFIX = "dcl-"  # every lab network's bridge; the host firewall matches `dcl+`
+BRIDGE_PREFIX = boundary_firewall.BRIDGE_PREFIX
 BOUNDARY_ENV = "DOCKER_COURSE_BOUNDARY"  # "container" forces today's lab (tests of the fallback)
 CGROUP_PARENT = "docker-course-labs"
+LAB_ENGINE_LABEL = "org.docker-course.lab-engine"  # on every lab's inner dockerd (lab-init): never a host engine
 
 FALLBACK_RISK = (
     "labs run as containers on the host engine, in the host's user namespace with every capability "
@@ -106,8 +108,38 @@ def labs_engine(report: Reporter = silent, timeout: float = 60) -> tuple[docker.
         )
     uid, gid = ensure_user(report)
     client = _connect_or_start(report, timeout)
-    ensure_firewall(report)
-    return client, Boundary("userns", "unix://" + str(LABS_SOCKET), uid, gid)
+    boundary_firewall.ensure_firewall(report)
+    return client, Boundary("userns", labs_url(), uid, gid)
+
+
+def refuse_a_lab_engine(host: docker.DockerClient) -> None:
+    """Refuse an engine that is a course lab's own (DOCKER_HOST set to what `engine status` prints).
+
+    Raises:
+        LabError: ``host`` is a lab's engine.
+    """
+    labels = host.info().get("Labels") or []
+    owner = next((x.split("=", 1)[1] for x in labels if x.startswith(LAB_ENGINE_LABEL + "=")), None)
+    if owner is not None:
+        raise LabError(
+            f"DOCKER_HOST points at the engine inside course lab {owner}, not at a host engine: "
+            "unset DOCKER_HOST (it is for host-side tools such as `docker ps`) and run the command again."
+        )
+
+
+def labs_url() -> str:
+    """The course's user-namespaced labs engine's URL."""
+    return "unix://" + str(LABS_SOCKET)
+
+
+def running_labs_engine() -> docker.DockerClient | None:
+    """A client on the course's labs engine if it runs (never starts it), else None."""
+    if not LABS_SOCKET.exists():
+        return None
+    try:
+        return connect(labs_url(), what="labs engine")
+    except EngineUnavailable:
+        return None
 
 
 def ensure_user(report: Reporter = silent) -> tuple[int, int]:
@@ -215,7 +247,7 @@ def engine_command() -> list[str]:
 
 
 def _connect_or_start(report: Reporter, timeout: float) -> docker.DockerClient:
-    url = "unix://" + str(LABS_SOCKET)
+    url = labs_url()
     try:
         return connect(url, what="labs engine")
     except EngineUnavailable:
@@ -240,55 +272,6 @@ def _connect_or_start(report: Reporter, timeout: float) -> docker.DockerClient:
                     f"Run today's container lab with {BOUNDARY_ENV}=container (less safe) meanwhile."
                 ) from e
             time.sleep(0.3)
-
-
-FIREWALL_CHAIN = "DOCKER-COURSE-LABS"
-HOOKS = (("INPUT", "-i"), ("FORWARD", "-i"), ("FORWARD", "-o"))
-
-
-def firewall_rules() -> list[list[str]]:
-    """The labs' firewall: a lab answers the host, and reaches neither the host's services nor another lab.
-
-    Traffic the host starts (JupyterLab's published port, through the userland proxy) and
-    its replies pass; anything a lab starts towards the host or through it is dropped.
-    """
-    rules = [["-N", FIREWALL_CHAIN]]
-    rules.append(["-A", FIREWALL_CHAIN, "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"])
-    rules.append(["-A", FIREWALL_CHAIN, "-j", "DROP"])
-    rules += [["-I", chain, way, BRIDGE_PREFIX + "+", "-j", FIREWALL_CHAIN] for chain, way in HOOKS]
-    return rules
-
-
-def ensure_firewall(report: Reporter = silent) -> None:
-    """Put the labs' firewall in place (IPv4 and IPv6) unless it is there already.
-
-    Raises:
-        LabError: iptables is missing or refuses: a lab could reach the host's services, so none starts.
-    """
-    for tool in ("iptables", "ip6tables"):
-        binary = shutil.which(tool) or (f"/usr/sbin/{tool}" if Path(f"/usr/sbin/{tool}").exists() else None)
-        if binary is None:
-            if tool == "ip6tables":
-                continue
-            raise LabError("No iptables on this host: the labs' firewall cannot be set, so no lab starts.")
-        if _firewall_holds(binary):
-            continue
-        report(f"{tool}: the labs' firewall ({FIREWALL_CHAIN}: labs reach neither the host nor each other)")
-        for rule in firewall_rules():
-            if rule[0] == "-I" and _holds(binary, ["-C", *rule[1:]]):
-                continue
-            done = subprocess.run([binary, "-w", *rule], capture_output=True, text=True)
-            if done.returncode != 0 and "exists" not in done.stderr:
-                raise LabError(f"`{tool} {' '.join(rule)}` failed ({done.stderr.strip()[:200]}): no lab starts.")
-
-
-def _firewall_holds(binary: str) -> bool:
-    hooks = all(_holds(binary, ["-C", chain, way, BRIDGE_PREFIX + "+", "-j", FIREWALL_CHAIN]) for chain, way in HOOKS)
-    return hooks and _holds(binary, ["-C", FIREWALL_CHAIN, "-j", "DROP"])
-
-
-def _holds(binary: str, rule: list[str]) -> bool:
-    return subprocess.run([binary, "-w", *rule], capture_output=True).returncode == 0
 
 
 def _dockerd() -> str | None:

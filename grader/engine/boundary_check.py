@@ -111,6 +111,10 @@ def run_probes(engine_url: str, lab_name: str, config: dict[str, object], timeou
     verdicts = []
     for where, command in places.items():
         done = subprocess.run(command, input=source, capture_output=True, text=True, timeout=timeout)
+        if "invalid CapDrop" in done.stderr:
+            # newer engines expand ALL to what the lab has and refuse to drop a capability it lacks
+            command = [a for i, a in enumerate(command) if a != "--cap-drop" and command[i - 1] != "--cap-drop"]
+            done = subprocess.run(command, input=source, capture_output=True, text=True, timeout=timeout)
         try:
             answers = json.loads(done.stdout)
         except ValueError:

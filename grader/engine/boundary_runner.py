@@ -12,14 +12,16 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import docker
 from docker.errors import APIError, ImageNotFound, NotFound
 from docker.models.containers import Container
 
-from grader.engine import boundary_files
-from grader.engine.boundary import BRIDGE_PREFIX, Boundary
+from grader.engine import boundary_files, boundary_mounts
+from grader.engine.boundary import BOUNDARY_ENV, BRIDGE_PREFIX, Boundary
 from grader.engine.boundary_cgroups import delegate
 from grader.engine.progress import Reporter, silent
 from grader.engine.settings import COURSE_LABEL
@@ -27,7 +29,6 @@ from grader.errors import LabError
 
 DELEGATED_MARKER = "delegated"  # in the lab's run folder: its cgroups are its own now
 DELEGATION_ENV = "COURSE_DELEGATED_CGROUPS"  # lab-init waits for the marker when "1"
-LAB_ENGINE_LABEL = "org.docker-course.lab-engine"  # on every lab's inner dockerd: never taken for a host engine
 # The lab resolves nothing but what /etc/hosts holds (its own name, localhost): a lookup
 # of a registry fails at once (nothing answers on the lab's own 127.0.0.1:53) instead of
 # leaving the machine through the engine's embedded DNS and hanging until a time-out.
@@ -35,6 +36,57 @@ RESOLV_CONF = (
     "# docker-course: no resolver; names come from /etc/hosts only\n"
     "nameserver 127.0.0.1\noptions attempts:1 timeout:1\n"
 )
+
+
+def _nothing(container: Container) -> None:
+    del container
+
+
+@dataclass(frozen=True)
+class LabExtras:
+    """What a boundary adds to a lab container: its network, binds, environment, a step right after start."""
+
+    network: str | None = None  # None: the runner's default network
+    binds: dict[str, dict[str, str]] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
+    after_start: Callable[[Container], None] = _nothing
+    data_owner: tuple[int, int] | None = None  # who owns a capped lab's engine data (its mapped root)
+
+
+def prepare(
+    engine: docker.DockerClient, boundary: Boundary, lab: str, run_dir: Path, writable: list[Path]
+) -> LabExtras:
+    """Everything lab ``lab`` needs from its boundary before it starts.
+
+    Both runners: a resolv.conf that resolves no name off the machine (read-only, from a
+    host folder the lab cannot write). The user-namespaced runner also: the lab's own
+    network, ``run_dir`` owned by the lab's root, each ``writable`` folder offered through
+    an id-mapped view (the lab writes it as today, no owner on the host changes), and,
+    right after start, the lab's cgroups delegated to that root (lab-init waits for it).
+    """
+    resolv = write_resolv_conf(run_dir.parent / "etc")
+    binds = {str(resolv): {"bind": "/etc/resolv.conf", "mode": "ro"}}
+    if not boundary.isolated:
+        return LabExtras(binds=binds)
+    boundary_files.remove(run_dir, DELEGATED_MARKER)
+    own_folders(boundary, [run_dir])
+    offset = boundary.uid or 0
+    for folder in writable:
+        try:
+            view = boundary_mounts.idmapped(lab, folder, offset)
+        except OSError as e:
+            raise LabError(
+                f"Could not offer {folder} to lab {lab} through an id-mapped mount ({e}); the kernel or the "
+                f"folder's filesystem refuses them. Use today's container lab with {BOUNDARY_ENV}=container."
+            ) from e
+        binds[str(view)] = {"bind": str(folder), "mode": "rw"}
+    return LabExtras(
+        network=ensure_network(engine, lab),
+        binds=binds,
+        env={DELEGATION_ENV: "1"},
+        after_start=lambda container: after_start(container, boundary, run_dir),
+        data_owner=(boundary.uid, boundary.gid) if boundary.uid is not None and boundary.gid is not None else None,
+    )
 
 
 def network_name(lab: str) -> str:

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import docker
 
+from grader.engine.boundary import refuse_a_lab_engine
 from grader.engine.client import connect, host_engine_url
 from grader.engine.progress import Reporter, silent
-from grader.engine.settings import ensure_writable, state_dir
+from grader.engine.settings import ensure_writable, in_lab, state_dir
 from grader.errors import EngineInstallError, EngineUnavailable
 
 # Debian packages of the host, shared with course.sh: "package tool stage" lines.
@@ -71,7 +72,10 @@ def ensure_host_engine(report: Reporter = silent, timeout: float = 60) -> docker
     """
     url = host_engine_url()
     try:
-        return connect(url, what="Docker engine")
+        client = connect(url, what="Docker engine")
+        if not in_lab():
+            refuse_a_lab_engine(client)
+        return client
     except EngineUnavailable as first:
         if os.environ.get("DOCKER_HOST") or not _is_debian_root():
             raise EngineInstallError(f"{first} {HOW_TO_GET_ONE}") from first

@@ -2,8 +2,9 @@
 
 ``up`` realises a ``LabSpec`` (what the lab must offer) and waits until it keeps
 its promises: its engine answers, its own no-egress rule holds, its base images
-are loaded, JupyterLab answers. Today a lab is a container on the host engine
-(``lab_container``); nothing here depends on that beyond starting and reading it.
+are loaded, JupyterLab answers. A lab is a container (``lab_container``) on the
+engine ``boundary.labs_engine`` chooses: the course's user-namespaced engine where
+the machine offers it, else the host engine with a warning that names the risk.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from pathlib import Path
 import docker
 from docker.models.containers import Container
 
-from grader.engine import lab_container, lab_disk
-from grader.engine.client import connect
+from grader.engine import boundary, boundary_mounts, boundary_runner, lab_container, lab_disk
+from grader.engine.client import connect, host_engine_url
 from grader.engine.http_wait import wait_for_http
 from grader.engine.image_cache import load_into
-from grader.engine.lab_container import LabInfo, data_volume, describe, find
+from grader.engine.lab_container import LabInfo, data_volume, describe
 from grader.engine.lab_network import EGRESS_FILE, ensure_network, lab_rule_problem
 from grader.engine.lab_spec import LabSpec
 from grader.engine.progress import Reporter, silent
@@ -42,19 +43,29 @@ def up(host: docker.DockerClient, spec: LabSpec, report: Reporter = silent) -> L
             no-egress rule does not hold, or JupyterLab does not answer; each
             message says what was waited for, what was seen and what to do.
     """
+    boundary.refuse_a_lab_engine(host)
+    engine, place = boundary.labs_engine(report)
+    if place.warning:
+        report(place.warning)
     run_dir = ensure_writable(lab_run_dir(spec.name), "lab socket")
     existing = find(host, spec.name)
     if existing is not None:
-        unusable = _unusable(existing, spec, run_dir)
+        unusable = _unusable(existing, engine, spec, run_dir)
         if not unusable:
             report(f"lab {spec.name} is already running: reusing it")
             return _ready(existing, spec, run_dir, report)
         report(f"replacing lab {spec.name} ({unusable})")
         lab_container.remove(existing)
     provision(host, [spec.image.tag], report=report)
-    ensure_network(host, report)
+    if place.isolated:
+        boundary_runner.ensure_lab_image(engine, host, spec.image.tag, report)
+    else:
+        ensure_network(host, report)
+    writable = [] if spec.root_read_only else [spec.root]
+    writable += [*spec.extra_mounts, *([spec.workspace] if spec.workspace else [])]
+    extras = boundary_runner.prepare(engine, place, spec.name, run_dir, writable)
     report(f"starting lab {spec.name}" + (f" (JupyterLab on 127.0.0.1:{spec.port})" if spec.jupyter else ""))
-    container = lab_container.start(host, spec, run_dir)
+    container = lab_container.start(engine, spec, run_dir, extras)
     try:
         return _ready(container, spec, run_dir, report)
     except LabError:
@@ -62,13 +73,30 @@ def up(host: docker.DockerClient, spec: LabSpec, report: Reporter = silent) -> L
         raise
 
 
-def _unusable(container: Container, spec: LabSpec, run_dir: Path) -> str:
-    """Why a lab of that name cannot be reused for ``spec`` ('' when it can)."""
+def _unusable(container: Container, engine: docker.DockerClient, spec: LabSpec, run_dir: Path) -> str:
+    """Why a lab of that name cannot be reused for ``spec`` on ``engine`` ('' when it can)."""
     if container.status != "running":
         return f"it is {container.status}"
+    if container.client.info()["ID"] != engine.info()["ID"]:
+        return "it runs on another engine than the one labs now run on"
     if not lab_container.matches(container, spec):
         return "it was started from another image recipe, folder, port, limits or privileges"
     return lab_rule_problem(container, run_dir)
+
+
+def _engines(host: docker.DockerClient) -> list[docker.DockerClient]:
+    """Where labs may live: the course's user-namespaced engine when it runs, then the host engine."""
+    labs = boundary.running_labs_engine()
+    return [labs, host] if labs is not None else [host]
+
+
+def find(host: docker.DockerClient, name: str) -> Container | None:
+    """The lab called ``name`` on whichever engine holds it, if any."""
+    for engine in _engines(host):
+        found = lab_container.find(engine, name)
+        if found is not None:
+            return found
+    return None
 
 
 def _ready(container: Container, spec: LabSpec, run_dir: Path, report: Reporter) -> LabInfo:
@@ -151,15 +179,27 @@ def down(host: docker.DockerClient, name: str, keep_data: bool = True) -> bool:
     # what the stopped lab left in its run folder would claim it still runs (a socket, "ready")
     for left in ("docker.sock", "ready", EGRESS_FILE):
         (lab_run_dir(name) / left).unlink(missing_ok=True)
-    if not keep_data:
+    boundary_mounts.release_lab(name)
+    for engine in _engines(host):
+        boundary_runner.remove_network(engine, name)
+        if keep_data:
+            continue
         try:
-            host.volumes.get(data_volume(name)).remove(force=True)
+            engine.volumes.get(data_volume(name)).remove(force=True)
         except docker.errors.NotFound:
             pass
         except docker.errors.APIError as e:
             raise LabError(f"Could not remove the lab's data volume: {e.explanation}") from e
-        lab_disk.release(host, name, data_volume(name))  # a capped lab's image and mount
+        lab_disk.release(engine, name, data_volume(name))  # a capped lab's image and mount
     return container is not None
+
+
+def engine_url(host: docker.DockerClient, name: str) -> str:
+    """The URL of the engine lab ``name`` runs on (for an exec into it that outlasts the default timeout)."""
+    labs = boundary.running_labs_engine()
+    if labs is not None and lab_container.find(labs, name) is not None:
+        return boundary.labs_url()
+    return host_engine_url()
 
 
 def lab_engine(settings: Settings, name: str | None = None) -> docker.DockerClient:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from docker.errors import APIError, NotFound
 from docker.models.containers import Container
 
 from grader.engine import lab_disk
+from grader.engine.boundary_runner import LabExtras
 from grader.engine.image_cache import images_cache
 from grader.engine.lab_network import EGRESS_FILE, LAB_NETWORK
 from grader.engine.lab_spec import LAB_JUPYTER_PORT, LabSpec
@@ -73,8 +75,8 @@ def daemon_config(spec: LabSpec, run_dir: Path) -> Path:
     return path
 
 
-def _binds(spec: LabSpec, run_dir: Path) -> dict[str, dict[str, str]]:
-    return {
+def _binds(spec: LabSpec, run_dir: Path, extras: LabExtras) -> dict[str, dict[str, str]]:
+    base = {
         data_volume(spec.name): {"bind": "/var/lib/docker", "mode": "rw"},
         str(daemon_config(spec, run_dir)): {"bind": "/etc/docker/daemon.json", "mode": "ro"},
         str(run_dir): {"bind": RUN_IN_LAB, "mode": "rw"},
@@ -83,6 +85,9 @@ def _binds(spec: LabSpec, run_dir: Path) -> dict[str, dict[str, str]]:
         # the base-image tarballs, so `prepare` inside the lab can reload a removed base image
         str(images_cache()): {"bind": str(images_cache()), "mode": "ro"},
     }
+    # the boundary may offer a folder through another source (an id-mapped view) at the same place
+    replaced = {b["bind"] for b in extras.binds.values()}
+    return {**{k: v for k, v in base.items() if v["bind"] not in replaced}, **extras.binds}
 
 
 def _workspace(spec: LabSpec) -> tuple[Path, ...]:
@@ -104,20 +109,26 @@ def _environment(spec: LabSpec) -> dict[str, str]:
     return env
 
 
-def start(host: docker.DockerClient, spec: LabSpec, run_dir: Path) -> Container:
+def start(host: docker.DockerClient, spec: LabSpec, run_dir: Path, extras: LabExtras | None = None) -> Container:
     """Create and start the lab container for ``spec`` (its image provisioned, its network there).
 
+    Args:
+        host: the engine the lab runs on (the host's, or the course's user-namespaced one).
+        extras: what the boundary adds (its network, binds, environment, a step right after start).
+
     Raises:
-        LabError: the host engine refused it (the message says why and what to do).
+        LabError: the engine refused it (the message says why and what to do).
     """
+    extras = extras or LabExtras()
     for stale in ("ready", EGRESS_FILE):
         (run_dir / stale).unlink(missing_ok=True)
-    if spec.limits.disk:
-        lab_disk.prepare(host, spec.name, data_volume(spec.name), spec.limits.disk)
+    capped = bool(spec.limits.disk) and lab_disk.prepare(host, spec.name, data_volume(spec.name), spec.limits.disk)
+    if capped and extras.data_owner is not None:  # a user-namespaced lab's engine writes it as the lab's root
+        os.chown(lab_disk.folder_of(spec.name) / "mnt", *extras.data_owner)
     privilege = {"privileged": True} if spec.privileged else dict(CAP_FLAGS)
     api = host.api
     host_config = api.create_host_config(
-        binds=_binds(spec, run_dir),
+        binds=_binds(spec, run_dir, extras),
         port_bindings={LAB_JUPYTER_PORT: ("127.0.0.1", spec.port)} if spec.jupyter else None,
         init=True,
         cgroupns="private",
@@ -125,7 +136,7 @@ def start(host: docker.DockerClient, spec: LabSpec, run_dir: Path) -> Container:
         mem_limit=spec.limits.memory,
         pids_limit=spec.limits.pids,
         nano_cpus=int(spec.limits.cpus * 1e9),
-        network_mode=LAB_NETWORK,
+        network_mode=extras.network or LAB_NETWORK,
         **privilege,
     )
     # `--security-opt systempaths=unconfined`: the API spells it as empty path lists.
@@ -139,15 +150,21 @@ def start(host: docker.DockerClient, spec: LabSpec, run_dir: Path) -> Container:
             detach=True,
             ports=[LAB_JUPYTER_PORT] if spec.jupyter else None,
             host_config=host_config,
-            environment=_environment(spec),
+            environment={**_environment(spec), **extras.env},
             labels={**spec.label_map, COURSE_LABEL: "lab", LAB_ROLE_LABEL: spec.fingerprint()},
         )
         api.start(created["Id"])
-        return host.containers.get(created["Id"])
+        container = host.containers.get(created["Id"])
     except APIError as e:
         with contextlib.suppress(APIError):
             api.remove_container(spec.name, force=True)
         raise LabError(explain_start_error(e, spec.port)) from e
+    try:
+        extras.after_start(container)
+    except (LabError, APIError):
+        remove(container)
+        raise
+    return container
 
 
 def explain_start_error(error: APIError, port: int) -> str:

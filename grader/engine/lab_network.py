@@ -17,6 +17,7 @@ from pathlib import Path
 import docker
 from docker.errors import APIError, NotFound
 
+from grader.engine import boundary_files
 from grader.engine.progress import Reporter, silent
 from grader.engine.settings import COURSE_LABEL
 from grader.errors import LabError
@@ -75,7 +76,7 @@ def host_rule_missing() -> str:
 def lab_rule_problem(container: docker.models.containers.Container, run_dir: Path) -> str:
     """'' when the lab's own no-egress rule is in place (checked in the lab), else what is wrong."""
     try:
-        rule = (run_dir / EGRESS_FILE).read_text().split("\n")
+        rule = boundary_files.read_text(run_dir, EGRESS_FILE).split("\n")  # the lab's folder: no links followed
     except OSError:
         return f"lab-init did not report a no-egress rule ({run_dir / EGRESS_FILE} is missing)"
     rule = [arg for arg in rule if arg]

@@ -22,7 +22,7 @@ from docker.errors import APIError, DockerException
 
 from grader.engine import lab, provided
 from grader.engine.catalogue import COURSE_BASE_TAGS
-from grader.engine.client import api_client, host_engine_url
+from grader.engine.client import api_client
 from grader.engine.lab_spec import LabSpec
 from grader.engine.settings import Settings
 from grader.errors import GraderError, UnknownExercise
@@ -161,7 +161,7 @@ def _exec_autograde(
 ) -> tuple[int | None, str]:
     # a client whose read timeout outlasts the run: the exec streams nothing for minutes at a time
     limit = int(timeout + KILL_GRACE)
-    api = api_client(host_engine_url(), timeout=limit + 120, what="host engine")
+    api = api_client(lab.engine_url(host, name), timeout=limit + 120, what="the lab's engine")
     try:
         command = ["timeout", "-k", "20", str(limit), LAB_PYTHON, "-m", "nbgrader", "autograde", ws.assignment]
         command += ["--student", ws.student, "--force", "--GradingExecute.sweep_at_end=True"]

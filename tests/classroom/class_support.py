@@ -144,4 +144,4 @@ def run_leftovers(run_id: str) -> dict[str, list[str]]:
 
 def foreign(names: set[str]) -> set[str]:
     """Names that are not another engineer's or another run's labs and test objects (ours to compare)."""
-    return {n for n in names if not n.startswith((LAB_PREFIX, "docker-course-"))}
+    return {n for n in names if not n.startswith((LAB_PREFIX, "docker-course-", "dchub-", "dcl-"))}

@@ -33,12 +33,27 @@ def make_source(root: Path) -> None:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     answer = nbformat.v4.new_code_cell(ANSWER)
-    answer.metadata = {"nbgrader": {"solution": True, "grade": False, "locked": False,
-                                    "grade_id": "ch01-ex1-answer", "schema_version": 3},
-                       "docker_course": {"stub": "# TODO: build course/hello:1.0"}}
+    answer.metadata = {
+        "nbgrader": {
+            "solution": True,
+            "grade": False,
+            "locked": False,
+            "grade_id": "ch01-ex1-answer",
+            "schema_version": 3,
+        },
+        "docker_course": {"stub": "# TODO: build course/hello:1.0"},
+    }
     check = nbformat.v4.new_code_cell('from grader.notebook import check\ncheck("ch01-ex1")')
-    check.metadata = {"nbgrader": {"solution": False, "grade": True, "locked": True, "points": 3,
-                                   "grade_id": "ch01-ex1-check", "schema_version": 3}}
+    check.metadata = {
+        "nbgrader": {
+            "solution": False,
+            "grade": True,
+            "locked": True,
+            "points": 3,
+            "grade_id": "ch01-ex1-check",
+            "schema_version": 3,
+        }
+    }
     nb.cells = [nbformat.v4.new_markdown_cell("Build course/hello:1.0"), answer, check]
     (root / "source" / "ps1").mkdir(parents=True)
     nbformat.write(nb, str(root / "source" / "ps1" / "ps1.ipynb"))
@@ -51,8 +66,9 @@ def nbgrader(root: Path, *args: str) -> None:
         DOCKER_COURSE_SOURCE=str(root / "source"),
         PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}",
     )
-    done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 

@@ -32,7 +32,10 @@ def free_port() -> int:
 
 def cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "grader.cli", *args], capture_output=True, text=True, timeout=600,
+        [sys.executable, "-m", "grader.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
         env=dict(os.environ, **env),
     )
 

@@ -96,6 +96,7 @@ def test_a_second_lab_on_the_same_workspace_refuses_and_names_the_first(served: 
         assert lab.find(ensure_host_engine(), f"{LAB}-second") is None
     finally:
         served["mp"].setenv("DOCKER_COURSE_LAB", LAB)
+        shutil.rmtree(Settings.load().lab_run_dir(f"{LAB}-second").parent, ignore_errors=True)
 
 
 def test_chapter_01_with_the_shown_solutions_scores_full_marks_in_the_learners_lab(served: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.engine import boundary, boundary_cgroups, boundary_runner
+from grader.engine import boundary, boundary_cgroups, boundary_firewall, boundary_runner
 
 MOUNTINFO = """\
 30 25 0:26 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
@@ -71,8 +71,8 @@ def test_the_fallback_warning_names_the_risk(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_firewall_drops_what_labs_start_and_lets_replies_pass() -> None:
     """The chain accepts only established traffic and drops the rest; input and forwarding both jump to it."""
-    rules = boundary.firewall_rules()
-    chain = [r for r in rules if r[:2] == ["-A", boundary.FIREWALL_CHAIN]]
+    rules = boundary_firewall.firewall_rules()
+    chain = [r for r in rules if r[:2] == ["-A", boundary_firewall.FIREWALL_CHAIN]]
     assert chain[0][-3:] == ["ESTABLISHED,RELATED", "-j", "ACCEPT"] and chain[-1][-2:] == ["-j", "DROP"]
     hooks = {(r[1], r[2]) for r in rules if r[0] == "-I"}
     assert hooks == {("INPUT", "-i"), ("FORWARD", "-i"), ("FORWARD", "-o")}
@@ -109,3 +109,10 @@ def test_own_folders_never_follows_links(tmp_path: Path) -> None:
     b = boundary.Boundary("userns", "unix:///x", me, os.getgid())
     boundary_runner.own_folders(b, [ws])  # as the same user: proves the walk runs without following
     assert outside.stat().st_uid == me and (ws / "link").is_symlink()
+
+
+def test_mount_points_are_found_from_mountinfo_not_device_numbers(tmp_path: Path) -> None:
+    """A bind of the same filesystem has the same st_dev (ismount misses it); mountinfo does not."""
+    from grader.engine import boundary_mounts
+
+    assert boundary_mounts.mounted(Path("/")) and not boundary_mounts.mounted(tmp_path)

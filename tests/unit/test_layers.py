@@ -26,6 +26,7 @@ CHAIN = Chain(
                 "grader",
                 "grader.cli",
                 "grader.cli_workspace",
+                "grader.cli_hub",
                 "grader.notebook",
                 "grader.widgets",
                 "grader.pictures",

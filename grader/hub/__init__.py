@@ -1,0 +1,1 @@
+"""A class on one server: JupyterHub in front of one lab per learner (``docker-course hub``)."""

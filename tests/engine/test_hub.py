@@ -1,0 +1,167 @@
+"""A class on one hub: three learners made through the REST API, each server in its own lab and engine.
+
+The hub runs from a state folder of its own (``DOCKER_COURSE_STATE``), its labs named after
+``DOCKER_COURSE_TEST_LAB``, with one base image per lab to keep it short. A notebook cell runs
+``docker run`` through one learner's kernel (the kernel WebSocket behind the hub's proxy): the
+container is in that learner's engine and in no other. ``hub down`` leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import docker
+import pytest
+from tornado.httpclient import HTTPRequest
+from tornado.websocket import websocket_connect
+
+from grader.engine import boundary, lab
+from grader.hub import server, state
+from grader.services.hub_labs import HUB_LABEL
+
+pytestmark = pytest.mark.engine
+
+PREFIX = f"{os.environ.get('DOCKER_COURSE_TEST_LAB', 'docker-course-test')}-hub"
+LEARNERS = ("ann", "ben", "cat")
+READY_TIMEOUT = 280.0  # a busy 2-core machine: labs start one after another
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def hub() -> Iterator[dict[str, Any]]:
+    folder = Path(tempfile.mkdtemp(prefix="docker-course-hub-test-"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DOCKER_COURSE_STATE", str(folder / "state"))
+        for name in ("DOCKER_COURSE_MODE", "DOCKER_COURSE_WORKSPACE", "DOCKER_COURSE_LAB"):
+            mp.delenv(name, raising=False)
+        try:
+            started = time.monotonic()
+            record = server.up(port=_free_port(), prefix=PREFIX, bases=["busybox:latest"], report=print)
+            print(f"hub ready in {time.monotonic() - started:.1f} s")
+            yield {"record": record, "folder": folder}
+        finally:
+            server.down(purge=True, report=print)
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _wait_ready(record: state.HubRecord, names: tuple[str, ...], started: float) -> dict[str, float]:
+    """Seconds from the first start request (``started``) to a ready server, per learner."""
+    ready: dict[str, float] = {}
+    while len(ready) < len(names) and time.monotonic() - started < READY_TIMEOUT:
+        for name in names:
+            user = server.api(record, f"users/{name}")
+            if name not in ready and (user.get("servers") or {}).get("", {}).get("ready"):
+                ready[name] = time.monotonic() - started
+        time.sleep(2)
+    return ready
+
+
+async def _run_cell(record: state.HubRecord, user: str, token: str, code: str) -> str:
+    """Execute ``code`` in a new kernel of ``user``'s server, through the hub's proxy; its stdout."""
+    base = f"{record.url}user/{user}/api/kernels"
+    kernel = json.loads(_post(base, token, {}))["id"]
+    ws_url = base.replace("http://", "ws://") + f"/{kernel}/channels"
+    conn = await websocket_connect(HTTPRequest(ws_url, headers={"Authorization": f"token {token}"}))
+    msg_id = uuid.uuid4().hex
+    header = {"msg_id": msg_id, "username": user, "session": uuid.uuid4().hex, "msg_type": "execute_request"}
+    content = {"code": code, "silent": False, "store_history": False, "user_expressions": {}, "allow_stdin": False}
+    message = {"header": {**header, "version": "5.3"}, "parent_header": {}, "metadata": {}, "content": content}
+    await conn.write_message(json.dumps({**message, "channel": "shell"}))
+    out = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        raw = await asyncio.wait_for(conn.read_message(), timeout=120)
+        assert raw is not None, "the kernel's WebSocket closed"
+        reply = json.loads(raw)
+        if reply.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        if reply["msg_type"] == "stream":
+            out.append(reply["content"]["text"])
+        if reply["msg_type"] == "error":
+            out.append("\n".join(reply["content"]["traceback"]))
+        if reply["msg_type"] == "status" and reply["content"]["execution_state"] == "idle":
+            break
+    conn.close()
+    return "".join(out)
+
+
+def _post(url: str, token: str, body: Any) -> str:
+    import urllib.request
+
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST")
+    request.add_header("Authorization", f"token {token}")
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return str(response.read().decode())
+
+
+def test_three_learners_each_in_their_own_lab(hub: dict[str, Any]) -> None:
+    record: state.HubRecord = hub["record"]
+    server.api(record, "users", "POST", {"usernames": list(LEARNERS)})
+    started = time.monotonic()
+    for name in LEARNERS:
+        server.api(record, f"users/{name}/server", "POST")  # the hub answers 202 while the lab starts
+    ready = _wait_ready(record, LEARNERS, started)
+    print("time to a ready lab per learner (s):", {k: round(v, 1) for k, v in ready.items()})
+    assert set(ready) == set(LEARNERS), f"not ready within {READY_TIMEOUT:g} s: {set(LEARNERS) - set(ready)}"
+
+    found = server.status()
+    assert found["running"] and found["url"] == record.url and found["api_token"] == record.api_token
+    users = {u["name"]: u for u in found["users"] if u["name"] in LEARNERS}
+    hosts = {users[n]["docker_host"] for n in LEARNERS}
+    assert len(hosts) == 3 and all(users[n]["lab"] == f"{PREFIX}-{n}" for n in LEARNERS), users
+    engines = {n: docker.DockerClient(base_url=users[n]["docker_host"]) for n in LEARNERS}
+    labs = {n: lab.find(docker.from_env(), users[n]["lab"]) for n in LEARNERS}
+    memory = {n: c.stats(stream=False)["memory_stats"]["usage"] for n, c in labs.items() if c is not None}
+    print("memory per lab (MiB):", {n: m // 2**20 for n, m in memory.items()})
+
+    token = json.loads(_post(f"{record.url}hub/api/users/ann/tokens", record.api_token, {"note": "test"}))["token"]
+    code = (
+        "import subprocess\n"
+        "r = subprocess.run(['docker', 'run', '--name', 'hub-proof', 'busybox:latest', 'echo', 'hello-from-ann'],"
+        " capture_output=True, text=True)\n"
+        "print(r.stdout, r.stderr)\n"
+    )
+    out = asyncio.run(_run_cell(record, "ann", token, code))
+    assert "hello-from-ann" in out, out
+    assert engines["ann"].containers.get("hub-proof").status == "exited"
+    for other in ("ben", "cat"):
+        names = [c.name for c in engines[other].containers.list(all=True)]
+        assert "hub-proof" not in names, f"{other}'s engine sees ann's container"
+    # the workspace is the learner's own folder under the hub's state, kept for the next start
+    assert (state.workspaces_dir() / "ann" / "00-start-here").is_dir()
+
+
+def test_hub_down_leaves_nothing(hub: dict[str, Any]) -> None:
+    record: state.HubRecord = hub["record"]
+    server.down(purge=True, report=print)
+    labs_engine = boundary.running_labs_engine()
+    for engine in (docker.from_env(), *([labs_engine] if labs_engine else [])):
+        assert not engine.containers.list(all=True, filters={"label": f"{HUB_LABEL}={PREFIX}"})
+        assert not [v.name for v in engine.volumes.list() if (v.name or "").startswith(f"{PREFIX}-")]
+        assert not [n.name for n in engine.networks.list() if (n.name or "").startswith(PREFIX)]
+    assert server.running() is None and not _alive(record.pid)
+    assert (state.workspaces_dir() / "ann").is_dir(), "hub down must keep the learners' workspaces"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
