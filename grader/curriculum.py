@@ -167,7 +167,9 @@ CHAPTERS: tuple[Chapter, ...] = (
             _ex("ch03-ex5", containers=("isolated",)),
             _ex("ch03-ex6", containers=("sidecar",), depends_on=("ch03-ex3",)),
         ),
-        demos=Names(containers=("demo-a", "demo-b", "demo-c", "demo-d"), networks=("demo-net",)),
+        demos=Names(
+            containers=("demo-a", "demo-b", "demo-c", "demo-d", "demo-e"), networks=("demo-net", "demo-net2")
+        ),
     ),
     Chapter(
         "04", "04-namespaces", "Namespaces",
