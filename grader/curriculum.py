@@ -167,7 +167,9 @@ CHAPTERS: tuple[Chapter, ...] = (
             _ex("ch03-ex5", containers=("isolated",)),
             _ex("ch03-ex6", containers=("sidecar",), depends_on=("ch03-ex3",)),
         ),
-        demos=Names(containers=("demo-a", "demo-b", "demo-c", "demo-d"), networks=("demo-net",)),
+        demos=Names(
+            containers=("demo-a", "demo-b", "demo-c", "demo-d", "demo-e"), networks=("demo-net", "demo-net2")
+        ),
     ),
     Chapter(
         "04", "04-namespaces", "Namespaces",
@@ -195,11 +197,12 @@ CHAPTERS: tuple[Chapter, ...] = (
             _ex("ch05-ex5", containers=("anon-vol",)),
         ),
         demos=Names(
-            containers=("demo-anon", "demo-clock", "demo-kv", "demo-layer", "demo-watch", "demo-writer"),
+            containers=("demo-anon", "demo-clock", "demo-kv", "demo-layer", "demo-tmpfs", "demo-watch",
+                "demo-writer"),
             # "config": the lesson's accident, `-v config:/config` makes a named volume
-            volumes=("config", "demo-data", "demo-etc", "demo-keep", "demo-kv-data", "demo-owned", "demo-owned-2",
-                "demo-shared"),
-            images=("course/owned-demo",),
+            volumes=("config", "demo-backup-restored", "demo-backup-src", "demo-data", "demo-etc", "demo-keep",
+                "demo-kv-data", "demo-mount", "demo-owned", "demo-owned-2", "demo-shared"),
+            images=("course/owned-demo", "demo/volume-gotcha"),
         ),
     ),
     Chapter(

@@ -185,6 +185,12 @@ def errors_in(nb: nbformat.NotebookNode) -> list[str]:
     return found
 
 
+def stream_text(nb: nbformat.NotebookNode, cell_id: str) -> str:
+    """The printed text (stdout and stderr streams) of one cell of an executed notebook, by cell id."""
+    cell = next(c for c in nb.cells if c.get("id") == cell_id)
+    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+
+
 def html_outputs(nb: nbformat.NotebookNode) -> str:
     """Every text/html output of an executed notebook, joined (pictures, check results)."""
     return "".join(

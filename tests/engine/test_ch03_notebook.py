@@ -6,7 +6,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import REPO, EngineSession, engine_inventory, errors_in, html_outputs, release, scores
+from tests.support import (
+    REPO,
+    EngineSession,
+    engine_inventory,
+    errors_in,
+    html_outputs,
+    release,
+    scores,
+    stream_text,
+)
 
 pytestmark = pytest.mark.engine
 
@@ -20,13 +29,19 @@ PROVIDED = {"course/web:1.0"}
 def test_source_notebook_scores_full_marks_and_cleans_up(engine: EngineSession) -> None:
     """The source notebook (solutions in) runs top to bottom without errors, every check cell scores full marks, and
     its demonstrations leave only the exercises' objects behind. The live topology picture shows the containers it
-    ran."""
-    nb = engine.execute_notebook(NOTEBOOK)
+    ran, and the demonstrations print what the text says (with a bystander container on docker0)."""
+    # a container already on docker0 (like chapter 02's): the veth demonstration counts only what it made
+    bystander = engine.client.containers.run("busybox", "sleep 600", detach=True, name="bystander")
+    try:
+        nb = engine.execute_notebook(NOTEBOOK)
+    finally:
+        bystander.remove(force=True)
     assert not errors_in(nb), errors_in(nb)
     assert scores(nb) == {f"{ex}-check": (float(p), float(p)) for ex, p in POINTS.items()}
     picture = html_outputs(nb)
     assert "course-topology" in picture and "docker0" in picture
     assert "demo-a" in picture and "sidecar  --network container:api" in picture  # drawn live
+    assert_demonstrations_show_what_the_text_says(nb)
     left = engine_inventory(engine.client)
     assert left["containers"] == EXERCISE_CONTAINERS, left
     assert left["networks"] == {"course-net"} and not left["volumes"], left
@@ -48,3 +63,16 @@ def test_released_notebook_runs_and_scores_zero(engine: EngineSession) -> None:
     left = engine_inventory(engine.client)
     assert not left["containers"] and not left["networks"] and not left["volumes"], left
     assert left["tags"] <= BASE_IMAGES | PROVIDED, left
+
+
+def assert_demonstrations_show_what_the_text_says(nb) -> None:  # type: ignore[no-untyped-def]
+    """The counts and outcomes the chapter's "What just happened" cells claim are what the engine printed."""
+    veths = stream_text(nb, "f8ba9baa")
+    assert "new interfaces on docker0: 2" in veths, veths
+    assert veths.count("master docker0") == 2, veths  # the two it made, whatever else runs
+    dns = stream_text(nb, "f4d6a8a7")
+    assert "nameserver 127.0.0.1" in dns and "bad address 'demo-b'" in dns, dns
+    isolated = stream_text(nb, "ch03-bridges-isolated")
+    same, other = isolated.split("from demo-e")
+    assert "1 packets received" in same, isolated
+    assert "100% packet loss" in other and "the two bridges are isolated" in other, isolated

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.support import REPO, EngineSession, errors_in, release, scores
+from tests.support import REPO, EngineSession, errors_in, release, scores, stream_text
 
 pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("without_provided_images")]
 
@@ -54,6 +54,27 @@ def test_source_notebook_scores_full_marks_and_cleans_up(engine: EngineSession) 
     assert volumes - anonymous == {"course-db-data", "shared-data"} and len(anonymous) == 1, volumes
     assert tags <= KEPT_IMAGES, tags
     assert not list((NOTEBOOK.parent / "config").glob(".course-write-test*"))
+    assert not (NOTEBOOK.parent / "demo-backup").exists(), "the backup demonstration removes its folder"
+    assert_demonstrations_show_what_the_text_says(nb)
+
+
+def assert_demonstrations_show_what_the_text_says(nb) -> None:  # type: ignore[no-untyped-def]
+    """What the "What just happened" cells of the mount, tmpfs, backup and VOLUME demonstrations claim."""
+    relative = stream_text(nb, "ch05-relative-bind")
+    version = re.search(r"docker client (\d+)\.", relative)
+    assert version, relative
+    new_client = int(version.group(1)) >= 23
+    assert ("older than Docker 23" not in relative) == new_client, relative
+    assert ("greeting = hello from the host" in relative) == new_client, relative
+    gotcha = stream_text(nb, "ch05-volume-gotcha")
+    assert "before.txt" in gotcha and "after.txt" not in gotcha, gotcha
+    mount = stream_text(nb, "ch05-mount-demo")
+    assert "kept" in mount and "bind source path does not exist" in mount and "refused" in mount, mount
+    tmpfs = stream_text(nb, "ch05-tmpfs-demo")
+    assert re.search(r"tmpfs /scratch tmpfs .*size=16384k", tmpfs), tmpfs
+    assert "lists 0 files inside /scratch" in tmpfs and "/scratch holds 0 files" in tmpfs, tmpfs
+    backup = stream_text(nb, "ch05-backup-demo")
+    assert "data.tar" in backup and "restored: precious two" in backup, backup
 
 
 def test_released_notebook_runs_and_scores_zero(engine: EngineSession) -> None:

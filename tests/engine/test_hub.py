@@ -25,8 +25,9 @@ from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
 from grader.engine import boundary, lab
+from grader.engine.lab_network import LAB_NETWORK
 from grader.hub import server, state
-from grader.services.hub_labs import HUB_LABEL
+from grader.services.hub_labs import HUB_LABEL, lab_address
 
 pytestmark = pytest.mark.engine
 
@@ -145,6 +146,26 @@ def test_three_learners_each_in_their_own_lab(hub: dict[str, Any]) -> None:
         assert "hub-proof" not in names, f"{other}'s engine sees ann's container"
     # the workspace is the learner's own folder under the hub's state, kept for the next start
     assert (state.workspaces_dir() / "ann" / "00-start-here").is_dir()
+    _ann_cannot_reach_ben(record, token, labs["ben"], users["ben"]["docker_host"])
+
+
+def _ann_cannot_reach_ben(record: state.HubRecord, token: str, ben: Any, ben_engine: str) -> None:
+    """From ann's kernel: ben's workspace and engine socket are not there; on the user-namespaced
+    engine (a network per lab, the labs' firewall) ben's server does not answer either."""
+    ben_ip = lab_address(ben)
+    shared = LAB_NETWORK in (ben.attrs["NetworkSettings"].get("Networks") or {})
+    code = (
+        "import os, socket\n"
+        "s = socket.socket(); s.settimeout(3)\n"
+        f"try:\n    s.connect(({ben_ip!r}, 8888)); print('reached-ben')\n"
+        "except OSError:\n    print('no-route-to-ben')\n"
+        f"print('ben-ws', os.path.exists({str(state.workspaces_dir() / 'ben')!r}))\n"
+        f"print('ben-sock', os.path.exists({ben_engine.removeprefix('unix://')!r}))\n"
+    )
+    out = asyncio.run(_run_cell(record, "ann", token, code))
+    assert "ben-ws False" in out and "ben-sock False" in out, out
+    if not shared:
+        assert "no-route-to-ben" in out, out
 
 
 def test_hub_down_leaves_nothing(hub: dict[str, Any]) -> None:

@@ -106,6 +106,6 @@ def test_the_notebook_creates_exactly_the_curriculums_names(chapter: curriculum.
 def test_all_names_is_the_union_of_the_chapters() -> None:
     every = curriculum.all_names()
     assert {"sidecar", "web-fixed", "note-1"} <= set(every.containers)
-    assert set(every.networks) == {"course-net", "demo-net"}
+    assert set(every.networks) == {"course-net", "demo-net", "demo-net2"}
     assert {"course-db-data", "shared-data"} <= set(every.volumes)
     assert "course/app:fat" in every.images
