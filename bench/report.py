@@ -22,7 +22,7 @@ README = REPO / "README.md"
 START = "<!-- section: benchmarks -->"
 MARKER = "<!-- bench: end of generated part -->"
 END = "<!-- end section: benchmarks -->"
-ORDER = ("checks", "lab", "provision", "grading")
+ORDER = ("checks", "lab", "lab_boundary", "provision", "grading")
 
 
 def load() -> dict[str, dict[str, Any]]:
@@ -134,6 +134,7 @@ def section(results: dict[str, dict[str, Any]]) -> str:
     titles = {
         "checks": "**Checks** (`bench/checks.py`): each chapter solved by its source notebook in the bench's lab",
         "lab": "**Lab** (`bench/lab.py`)",
+        "lab_boundary": "**Lab boundary** (`bench/lab_boundary.py`: the user-namespaced lab vs the container lab)",
         "provision": "**Offline provisioning** (`bench/provision.py`, a throw-away cache, into a lab's engine)",
         "grading": "**Grading a class** (`bench/grading.py`)",
     }

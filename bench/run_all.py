@@ -21,12 +21,14 @@ BENCH = Path(__file__).resolve().parent
 BENCHMARKS = {
     "checks": [],
     "lab": [],
+    "lab_boundary": [],
     "provision": ["--lab-image"],
     "grading": [],
 }
 QUICK = {  # a smoke run of the harness: few repetitions, one chapter, busybox only
     "checks": ["--runs", "3", "--course-runs", "1", "--chapters", "01"],
     "lab": ["--runs", "1", "--fast-runs", "3"],
+    "lab_boundary": ["--runs", "1"],
     "provision": ["--runs", "1", "--fast-runs", "3", "--images", "busybox:latest"],
     "grading": ["--students", "2"],
 }
