@@ -22,7 +22,7 @@ README = REPO / "README.md"
 START = "<!-- section: benchmarks -->"
 MARKER = "<!-- bench: end of generated part -->"
 END = "<!-- end section: benchmarks -->"
-ORDER = ("checks", "lab", "provision", "grading")
+ORDER = ("checks", "lab", "lab_boundary", "provision", "grading")
 
 
 def load() -> dict[str, dict[str, Any]]:
@@ -32,18 +32,17 @@ def load() -> dict[str, dict[str, Any]]:
 
 
 def fmt(figure: dict[str, Any]) -> str:
-    """A figure as ``median (min-max)``, in ms below a second."""
+    """A figure as ``median (min-max, runs)``, in ms below a second."""
     unit = figure["unit"]
 
     def one(value: float) -> str:
         if unit != "s":
-            return f"{value:g}"
-        return f"{value * 1000:.1f}" if value < 1 else f"{value:.2f}"
+            return f"{value:g}" + (f" {unit}" if unit and not unit.startswith("/") else unit)
+        return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
 
-    suffix = (" ms" if figure["median"] < 1 else " s") if unit == "s" else (f" {unit}" if unit else "")
     if figure["runs"] == 1:
-        return one(figure["median"]) + suffix
-    return f"{one(figure['median'])}{suffix} ({one(figure['min'])}-{one(figure['max'])}, {figure['runs']} runs)"
+        return one(figure["median"])
+    return f"{one(figure['median'])} ({one(figure['min'])} - {one(figure['max'])}, {figure['runs']} runs)"
 
 
 def machine_line(results: dict[str, dict[str, Any]]) -> str:
@@ -59,10 +58,14 @@ def machine_line(results: dict[str, dict[str, Any]]) -> str:
 
 def table(result: dict[str, Any], skip: tuple[str, ...] = ()) -> list[str]:
     """A Markdown table of a result's figures and ratios."""
-    lines = ["| figure | median (min-max, runs) |", "| --- | --- |"]
+    lines = ["| figure | median (min - max, runs) |", "| --- | --- |"]
+    left = {k[len("leftovers_") :]: f for k, f in result["figures"].items() if k.startswith("leftovers_")}
     for key, figure in result["figures"].items():
-        if not key.startswith(skip):
+        if not key.startswith((*skip, "leftovers_")):
             lines.append(f"| {key} | {fmt(figure)} |")
+    if left:
+        counts = " / ".join(f"{f['median']:g}" for f in left.values())
+        lines.append(f"| leftovers ({', '.join(left)}) | {counts} |")
     for key, value in result["ratios"].items():
         lines.append(f"| ratio **{key}** | {value} |")
     return lines
@@ -77,8 +80,42 @@ def checks_table(result: dict[str, Any]) -> list[str]:
         score = f.get(f"score[{ex}]", {})
         lines.append(
             f"| {ex} | {fmt(f[f'check[{ex}]'])} | {fmt(f[f'live[{ex}]'])} | "
-            f"{score.get('median', '?'):g}{score.get('unit', '')} |"
+            f"{score.get('median', 0):g}{score.get('unit', '')} |"
         )
+    return lines
+
+
+# issue 17's targets: (what, benchmark, "ratio" or "figure", key, limit, "max" (at most) or "min" (at least))
+TARGETS = (
+    (
+        "an inspection-only check within 10x the raw inspect",
+        "checks",
+        "ratio",
+        "check_inspect_only_vs_raw_inspect",
+        10,
+        "max",
+    ),
+    ("the whole course's checks under 5 s", "checks", "figure", "course_all_checks", 5, "max"),
+    ("a fresh lab with its base images loaded under 3 s", "lab", "figure", "lab_cold_start_4_base_images", 3, "max"),
+    ("parallel grading at least 1.6x sequential", "grading", "ratio", "grading_parallel_vs_sequential", 1.6, "min"),
+)
+
+
+def targets(results: dict[str, dict[str, Any]]) -> list[str]:
+    """A table of the targets: measured value, met or missed (targets whose benchmark did not run are left out)."""
+    lines = ["| target | measured | |", "| --- | --- | --- |"]
+    for what, name, kind, key, limit, sense in TARGETS:
+        result = results.get(name, {})
+        value = (
+            result.get("ratios", {}).get(key)
+            if kind == "ratio"
+            else result.get("figures", {}).get(key, {}).get("median")
+        )
+        if value is None:
+            continue
+        met = value <= limit if sense == "max" else value >= limit
+        shown = f"{value:g}x" if kind == "ratio" else f"{value:.2f} s"
+        lines.append(f"| {what} | {shown} | {'met' if met else '**missed**'} |")
     return lines
 
 
@@ -88,14 +125,16 @@ def section(results: dict[str, dict[str, Any]]) -> str:
         "## Benchmarks",
         "Measured by `bench/` (one command: `.venv/bin/python bench/run_all.py`; each script writes",
         "`bench/results/NAME.json` as `{benchmark, machine, figures, ratios}`, figures as median",
-        "(min-max, runs)). Speed is measured here, never asserted in tests; each script asserts that it",
+        "(min - max, runs)). Speed is measured here, never asserted in tests; each script asserts that it",
         "left no lab, container, network or volume behind.",
         "",
         f"Machine: {machine_line(results)}. " + next(iter(results.values()))["notes"][0] + ".",
     ]
+    out += ["", "Targets (issue 17):", "", *targets(results)]
     titles = {
         "checks": "**Checks** (`bench/checks.py`): each chapter solved by its source notebook in the bench's lab",
         "lab": "**Lab** (`bench/lab.py`)",
+        "lab_boundary": "**Lab boundary** (`bench/lab_boundary.py`: the user-namespaced lab vs the container lab)",
         "provision": "**Offline provisioning** (`bench/provision.py`, a throw-away cache, into a lab's engine)",
         "grading": "**Grading a class** (`bench/grading.py`)",
     }
