@@ -102,6 +102,7 @@ def test_release_strips_hints_and_explanations_only() -> None:
 
 def test_a_learner_lab_with_a_workspace_mounts_the_kit_read_only_and_serves_the_workspace(tmp_path: Path) -> None:
     from grader.engine import lab_container
+    from grader.engine.boundary_runner import LabExtras
     from grader.engine.lab_spec import LabSpec
     from grader.engine.settings import Settings
 
@@ -112,7 +113,7 @@ def test_a_learner_lab_with_a_workspace_mounts_the_kit_read_only_and_serves_the_
     assert served.root_read_only and served.workspace == tmp_path / "work"
     other = LabSpec.learner(settings, name="lab-a", root=tmp_path / "kit", workspace=tmp_path / "elsewhere")
     assert len({source.fingerprint(), served.fingerprint(), other.fingerprint()}) == 3
-    binds = lab_container._binds(served, tmp_path / "run")
+    binds = lab_container._binds(served, tmp_path / "run", LabExtras())
     assert binds[str(tmp_path / "work")]["mode"] == "rw" and binds[str(tmp_path / "kit")]["mode"] == "ro"
     env = lab_container._environment(served)
     assert env["COURSE_JUPYTER_ROOT"] == env["DOCKER_COURSE_WORKSPACE"] == str(tmp_path / "work")
