@@ -4,12 +4,14 @@ errors outside the check cells and scores 0."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from grader.chapters import registry
 from grader.engine.catalogue import COURSE_BASE_TAGS
 from grader.engine.provided import prepare
-from tests.support import REPO, EngineSession, errors_in, release, scores
+from tests.support import REPO, EngineSession, errors_in, release, scores, stream_text
 
 pytestmark = pytest.mark.engine
 
@@ -33,6 +35,20 @@ def test_source_notebook_scores_full_marks_and_cleans_up(engine: EngineSession) 
     assert left == ANSWER_CONTAINERS, f"demonstration containers left: {left - ANSWER_CONTAINERS}"
     tags = {t for image in engine.client.images.list() for t in image.tags}
     assert tags <= set(COURSE_BASE_TAGS) | {"course/web:1.0"}, tags
+    assert_demonstrations_show_what_the_text_says(nb)
+
+
+def assert_demonstrations_show_what_the_text_says(nb) -> None:  # type: ignore[no-untyped-def]
+    """The random ports, the bridge address and the IPv6 lines are read from the engine, as the text says."""
+    random_range = stream_text(nb, "ch02-random-range")
+    ports = [int(p) for p in re.findall(r"\d+", random_range.split("chose:")[1].split("\n")[0])]
+    assert len(ports) == 2 and min(ports) >= 32768, random_range  # 80 and 81, in either usual range
+    assert "served by" in stream_text(nb, "3611a781")
+    ipv6 = stream_text(nb, "31de026c")
+    switch = re.search(r"disable_ipv6 = (\S+)", ipv6)
+    assert switch, ipv6
+    bracketed = int(re.search(r"IPv6 bindings of demo-fixed: (\d+)", ipv6).group(1))  # type: ignore[union-attr]
+    assert switch.group(1) == "0" or bracketed == 0, ipv6  # IPv6 off: IPv4 bindings only, as the text says
 
 
 def test_released_notebook_runs_and_scores_zero(engine: EngineSession) -> None:
