@@ -174,7 +174,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter(
         "04", "04-namespaces", "Namespaces",
         "pid, net, ipc, uts, mnt, user; nsenter",
-        ("busybox",), (),
+        ("busybox", "debian:bookworm-slim"), (),
         (
             _ex("ch04-ex1", containers=("ns-demo",)),
             _ex("ch04-ex2", containers=("named",)),

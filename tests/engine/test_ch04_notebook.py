@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import REPO, EngineSession, errors_in, release, scores
+from tests.support import REPO, EngineSession, errors_in, release, scores, stream_text
 
 pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("without_provided_images")]
 
@@ -35,6 +35,9 @@ def test_source_notebook_scores_full_marks_and_cleans_up(engine: EngineSession) 
     containers, tags = leftovers(engine)
     assert containers == EXERCISE_CONTAINERS, containers
     assert tags <= BASE_IMAGES, tags
+    ipc = stream_text(nb, "91218f26")  # System V IPC is per namespace, as the text says
+    assert "segments in demo-ipc: 1" in ipc and "own IPC namespace: 0" in ipc and "joined demo-ipc's: 1" in ipc, ipc
+    assert "joined: hello through shared memory" in ipc and "own namespace: 0 files" in ipc, ipc
 
 
 def test_released_notebook_runs_and_scores_zero(engine: EngineSession) -> None:
