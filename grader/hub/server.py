@@ -25,6 +25,7 @@ from grader.engine.http_wait import wait_for_http
 from grader.engine.progress import Reporter, silent
 from grader.errors import ConfigError, EngineUnavailable
 from grader.hub import state
+from grader.hub.kit import kit_tarball
 from grader.hub.state import BASES_ENV, PREFIX_ENV, lab_name
 from grader.services import hub_labs
 
@@ -92,6 +93,7 @@ def up(
     if not _port_free("127.0.0.1", port):
         raise ConfigError(f"Port {port} on 127.0.0.1 is already in use: choose another with `hub up --port N`.")
     folder = state.ensure_hub_dir()
+    kit_tarball(report)  # built now (pip, once), not in the first learner's spawn
     gateway = hub_labs.labs_gateway()
     record = state.HubRecord(
         pid=0,
