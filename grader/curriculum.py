@@ -183,7 +183,10 @@ CHAPTERS: tuple[Chapter, ...] = (
             _ex("ch04-ex5", containers=("nsenter-demo",)),
             _ex("ch04-ex6", containers=("userns-demo",)),
         ),
-        demos=Names(containers=("demo-a", "demo-b", "demo-host", "demo-ipc", "demo-ns", "demo-priv")),
+        demos=Names(
+            containers=("demo-a", "demo-b", "demo-host", "demo-ipc", "demo-ns", "demo-priv", "demo-sig",
+                "demo-sig-init"),
+        ),
     ),
     Chapter(
         "05", "05-volumes", "Volumes and bind mounts",

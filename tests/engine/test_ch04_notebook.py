@@ -4,6 +4,8 @@ the demonstrations leave nothing behind but the exercises' own containers."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.support import REPO, EngineSession, errors_in, release, scores, stream_text
@@ -38,6 +40,10 @@ def test_source_notebook_scores_full_marks_and_cleans_up(engine: EngineSession) 
     ipc = stream_text(nb, "91218f26")  # System V IPC is per namespace, as the text says
     assert "segments in demo-ipc: 1" in ipc and "own IPC namespace: 0" in ipc and "joined demo-ipc's: 1" in ipc, ipc
     assert "joined: hello through shared memory" in ipc and "own namespace: 0 files" in ipc, ipc
+    signals = stream_text(nb, "ch04-pid1-demo")  # PID 1 ignores SIGTERM; --init forwards it
+    assert "PID 1 in demo-sig-init: docker-init" in signals, signals
+    assert re.search(r"demo-sig: stopped after [34] s, exit code 137", signals), signals
+    assert re.search(r"demo-sig-init: stopped after [01] s, exit code 143", signals), signals
 
 
 def test_released_notebook_runs_and_scores_zero(engine: EngineSession) -> None:
