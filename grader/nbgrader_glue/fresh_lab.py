@@ -20,7 +20,7 @@ from pathlib import Path
 import docker
 from docker.errors import APIError, DockerException
 
-from grader.engine import lab, provided
+from grader.engine import boundary, lab, provided
 from grader.engine.catalogue import COURSE_BASE_TAGS
 from grader.engine.client import api_client
 from grader.engine.lab_spec import LabSpec
@@ -125,14 +125,19 @@ def last_error(log: str) -> str:
 
 
 def _lab_sh(host: docker.DockerClient, name: str, script: str) -> tuple[int | None, str]:
-    result = host.containers.get(name).exec_run(["sh", "-c", script])
+    container = lab.find(host, name)  # on whichever engine holds the lab (the labs engine, or the host's)
+    if container is None:
+        raise GraderError(f"the grading lab {name} is gone")
+    result = container.exec_run(["sh", "-c", script])
     return result.exit_code, result.output.decode(errors="replace")
 
 
 def _engine_broken(host: docker.DockerClient, name: str, engine_pid: str) -> str:
     """Why the lab can no longer be trusted for this grade ("" when its engine ran throughout)."""
     try:
-        container = host.containers.get(name)
+        container = lab.find(host, name)
+        if container is None:
+            return "the grading lab disappeared mid-grade"
         if container.status != "running":
             return f"the grading lab stopped mid-grade ({container.status})"
         # the same dockerd as at the start: one that died (and one started again) lost the learner's state
@@ -194,7 +199,9 @@ def remove_lab(host: docker.DockerClient, settings: Settings, name: str) -> None
 
 def remove_run_labs(host: docker.DockerClient, settings: Settings, run_id: str) -> list[str]:
     """Remove every lab of a grading run (after Ctrl-C or a crash of the grader itself)."""
-    names = [c.name or "" for c in host.containers.list(all=True, filters={"label": f"{RUN_LABEL}={run_id}"})]
+    engines = [host, *([labs] if (labs := boundary.running_labs_engine()) is not None else [])]
+    label = {"label": f"{RUN_LABEL}={run_id}"}
+    names = sorted({c.name or "" for engine in engines for c in engine.containers.list(all=True, filters=label)})
     for name in names:
         remove_lab(host, settings, name)
     return names
