@@ -177,7 +177,7 @@ def down(host: docker.DockerClient, name: str, keep_data: bool = True) -> bool:
     if container is not None:
         lab_container.remove(container)
     # what the stopped lab left in its run folder would claim it still runs (a socket, "ready")
-    for left in ("docker.sock", "ready", EGRESS_FILE):
+    for left in ("docker.sock", "ready", EGRESS_FILE, boundary_runner.DELEGATED_MARKER):
         (lab_run_dir(name) / left).unlink(missing_ok=True)
     boundary_mounts.release_lab(name)
     for engine in _engines(host):

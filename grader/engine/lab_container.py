@@ -20,7 +20,7 @@ from docker.errors import APIError, NotFound
 from docker.models.containers import Container
 
 from grader.engine import lab_disk
-from grader.engine.boundary_runner import LabExtras
+from grader.engine.boundary_runner import DELEGATED_MARKER, LabExtras
 from grader.engine.image_cache import images_cache
 from grader.engine.lab_network import EGRESS_FILE, LAB_NETWORK
 from grader.engine.lab_spec import LAB_JUPYTER_PORT, LabSpec
@@ -120,7 +120,8 @@ def start(host: docker.DockerClient, spec: LabSpec, run_dir: Path, extras: LabEx
         LabError: the engine refused it (the message says why and what to do).
     """
     extras = extras or LabExtras()
-    for stale in ("ready", EGRESS_FILE):
+    # a marker left from an earlier start would let lab-init go on before its cgroups are its own
+    for stale in ("ready", EGRESS_FILE, DELEGATED_MARKER):
         (run_dir / stale).unlink(missing_ok=True)
     capped = bool(spec.limits.disk) and lab_disk.prepare(host, spec.name, data_volume(spec.name), spec.limits.disk)
     if capped and extras.data_owner is not None:  # a user-namespaced lab's engine writes it as the lab's root

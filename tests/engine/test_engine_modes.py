@@ -81,6 +81,11 @@ def test_host_mode_checks_the_host_engine_and_reset_spares_the_users_objects() -
     host = ensure_host_engine()
     theirs = host.containers.create("busybox", ["true"], name="users-own-container")
     ours = host.containers.create("busybox", ["true"], name="web-fixed")
+    # the session's own lab may run on the course's user-namespaced labs engine, which a host-mode
+    # reset never sees: a stand-in labelled as a lab on the host engine is what reset must spare
+    standin = host.containers.create(
+        "busybox", ["true"], name="docker-course-test-standin-lab", labels={"org.docker-course.managed": "lab"}
+    )
     try:
         done = cli("check", "ch01-ex1", "--json", DOCKER_COURSE_MODE="host")
         assert done.returncode == 1 and json.loads(done.stdout)["score"] == 0
@@ -90,8 +95,9 @@ def test_host_mode_checks_the_host_engine_and_reset_spares_the_users_objects() -
         with pytest.raises(docker.errors.NotFound):
             host.containers.get(ours.id)
         labs = host.containers.list(all=True, filters={"label": "org.docker-course.managed=lab"})
-        assert labs, "resetting the host engine must not remove labs"
+        assert standin.id in {lab.id for lab in labs}, "resetting the host engine must not remove labs"
     finally:
         theirs.remove(force=True)
+        standin.remove(force=True)
         with contextlib.suppress(docker.errors.NotFound):
             ours.remove(force=True)

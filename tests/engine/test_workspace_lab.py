@@ -69,9 +69,12 @@ def test_the_lab_mounts_the_workspace_and_nothing_of_the_checkout(served: dict[s
     inside = [s for s in sources if Path(s) == checkout or checkout in Path(s).parents]
     assert inside == [], f"the lab mounts part of the checkout: {inside}"
     workspace = served["workspace"].resolve()
-    assert sources[str(workspace)]["RW"] is True
+    # by where the lab sees them: a user-namespaced lab gets its read-write folders through an
+    # id-mapped view of the host folder (another source path, the same destination)
+    seen = {m["Destination"]: m for m in container.attrs["Mounts"] if m.get("Type") == "bind"}
+    assert seen[str(workspace)]["RW"] is True
     env = dict(e.split("=", 1) for e in container.attrs["Config"]["Env"] if "=" in e)
-    kit = sources[env["DOCKER_COURSE_ROOT"]]
+    kit = seen[env["DOCKER_COURSE_ROOT"]]
     assert kit["RW"] is False and Path(kit["Source"]).parent == state_dir() / "kits", "a read-only kit"
     assert env["PYTHONPATH"] == kit["Source"] and (Path(kit["Source"]) / "grader").is_dir()
     assert not list(Path(kit["Source"]).rglob("*.ipynb")), "no notebook (no answer key) in the kit"
