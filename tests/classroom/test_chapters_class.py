@@ -8,6 +8,7 @@ the same time: each gets only their own credit).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -55,18 +56,22 @@ def chapter_class() -> Iterator[ClassRoom]:
 
 @pytest.mark.parametrize("assignment", READY)
 def test_class_scores_in_gradebook_and_csv(chapter_class: ClassRoom, assignment: str) -> None:
-    """full = every check's max, partial = only the first exercise, blank and crashed = 0, CSV agrees."""
+    """full = every check's max, partial = only the first exercise, blank = 0, crashed keeps what ran before
+    the dead cell, CSV agrees."""
     book = chapter_class.gradebook(assignment)
     maxima = {g: float(e["max_score"]) for g, e in _maxima(chapter_class, assignment).items()}
     checks, _ = _checks(chapter_class, assignment)
     assert per_exercise(book["full"]) == maxima
     assert per_exercise(book["partial"]) == {c: (maxima[c] if i == 0 else 0.0) for i, c in enumerate(checks)}
     assert set(per_exercise(book["blank"]).values()) == {0.0}
-    assert set(per_exercise(book["crash"]).values()) == {0.0}
-    assert chapter_class.report("crash", assignment)["status"] == "crashed"
+    # a kernel death keeps the credit earned before it (issue 15): the first exercise's check ran
+    # before exercise 2's answer cell killed the kernel; that exercise scores 0
+    crashed = per_exercise(book["crash"])
+    assert crashed[checks[0]] == maxima[checks[0]] and crashed[checks[1]] == 0.0, crashed
+    assert "kernel died" in json.dumps(chapter_class.report("crash", assignment))
     csv = chapter_class.export_csv()
     assert csv[("full", assignment)] == sum(maxima.values())
-    assert csv[("blank", assignment)] == 0 and csv[("crash", assignment)] == 0
+    assert csv[("blank", assignment)] == 0 and csv[("crash", assignment)] == sum(crashed.values())
 
 
 @pytest.mark.parametrize("assignment", [a for a in READY if a in TWIN_CHANGE])
