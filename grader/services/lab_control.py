@@ -95,6 +95,7 @@ def start(options: EngineOptions | None = None, jupyter: bool = True, report: Re
             served = serve(f"lab:{settings.lab_name}", partial(_lab_alive, host), report=report)
             spec = lab.LabSpec.learner(settings, root=served.kit, jupyter=jupyter, workspace=served.workspace)
         info = lab.up(host, spec, report=report)
+        _open_channel(settings.lab_name, report)
         return Started("lab", info.docker_host, info.name, info.jupyter_url, workspace=info.workspace or None)
     provisioning.provision(host, list(catalogue.COURSE_BASE_TAGS), report=report)
     folder = None
@@ -103,6 +104,16 @@ def start(options: EngineOptions | None = None, jupyter: bool = True, report: Re
     root = folder.workspace if folder else None
     url = host_jupyter.start(settings, report, root=root) if jupyter else None
     return Started("host", settings.docker_host(), jupyter_url=url, workspace=str(root) if root else None)
+
+
+def _open_channel(lab_name: str, report: Reporter) -> None:
+    """The lab's channel to the host (hints, solutions, grading); without it the CLI still offers them."""
+    from grader.services import channel_process
+
+    try:
+        channel_process.start(lab_name, report=report)
+    except GraderError as e:
+        report(str(e))
 
 
 def _release(owner: str) -> None:
@@ -142,6 +153,9 @@ def stop(options: EngineOptions | None = None, purge: bool = False) -> Stopped:
         host_jupyter.stop()
         _release(f"host:{settings.jupyter_port}")
         return Stopped("host")
+    from grader.services import channel_process
+
+    channel_process.stop(settings.lab_name)
     removed = lab.down(ensure_host_engine(), settings.lab_name, keep_data=not purge)
     _release(f"lab:{settings.lab_name}")
     return Stopped("lab", settings.lab_name, was_running=removed)

@@ -19,6 +19,7 @@ import ipywidgets as w
 
 from grader.checks.result import CheckResult
 from grader.services.checking import Runner, check_and_record, collect_answers
+from grader.widgets.answer_buttons import AnswerButtons
 from grader.widgets.hadolint import tips_html
 
 LIVE_INTERVAL = 3.0
@@ -45,7 +46,7 @@ def _message(text: str, color: str = "#57606a") -> str:
 
 
 class CheckWidget:
-    """A Check button, a Live toggle, the result panel and (for Dockerfile exercises) hadolint tips.
+    """A Check button, a Live toggle, Hint and Show solution, the result panel and (Dockerfiles) hadolint tips.
 
     Example::
 
@@ -61,6 +62,7 @@ class CheckWidget:
         interval: float = LIVE_INTERVAL,
         runner: Runner | None = None,
         answers: Callable[[], dict[str, Any]] | None = None,
+        help_buttons: AnswerButtons | None = None,
     ):
         self.exercise_id = exercise_id
         self.dockerfile = Path(dockerfile) if dockerfile else None
@@ -78,8 +80,9 @@ class CheckWidget:
         self.tips = w.HTML("")
         self.button.on_click(lambda _: self.check())
         self.live.observe(self._toggle_live, names="value")
+        self.help = help_buttons or AnswerButtons(exercise_id)
         self.widget = w.VBox(
-            [w.HBox([self.button, self.live, self.status]), self.panel, self.tips],
+            [w.HBox([self.button, self.live, *self.help.buttons, self.status]), self.panel, self.help.panel, self.tips],
             layout=w.Layout(border="1px solid #d0d7de", padding="6px", margin="6px 0"),
         )
         self.widget.add_class("course-check-widget")

@@ -66,6 +66,25 @@ class Solution:
             "hints": self.hints,
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Solution:
+        """The solution :meth:`to_json` made (from the channel's answer)."""
+        cells = [
+            AnswerCell(
+                str(c.get("grade_id", "")),
+                str(c.get("cell_type", "code")),
+                str(c.get("answer", "")),
+                str(c.get("shown", "")),
+                str(c.get("explain", "")),
+            )
+            for c in data.get("cells") or []
+            if isinstance(c, dict)
+        ]
+        hints = [str(h) for h in data.get("hints") or []]
+        return cls(
+            str(data.get("exercise", "")), str(data.get("title", "")), str(data.get("notebook", "")), cells, hints
+        )
+
     def to_text(self) -> str:
         """For a terminal: each answer cell under its grade_id, then its explanation."""
         out = [f"Solution of {self.exercise}: {self.title}", ""]

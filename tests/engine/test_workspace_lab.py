@@ -125,3 +125,28 @@ def test_chapter_01_with_the_shown_solutions_scores_full_marks_in_the_learners_l
     ran = nbformat.read(str(out), as_version=4)
     assert not errors_in(ran), errors_in(ran)
     assert scores(ran) == {f"{ex}-check": (points, points) for ex, points in exercises.items()}
+
+
+def test_the_lab_asks_the_host_for_hints_and_solutions_through_its_channel(served: dict[str, Any]) -> None:
+    """The kernel's Hint / Show solution go through the run folder's socket; the host records the views."""
+    from grader.services import channel_process, progress
+
+    container = lab.find(ensure_host_engine(), LAB)
+    assert container is not None and channel_process.running(LAB) is not None
+    script = (
+        "import json\n"
+        "from grader.services import channel\n"
+        "from grader.services.answers import next_hint, show_solution\n"
+        "out = {'hint': next_hint('ch01-ex2').to_json(), 'solution': show_solution('ch01-ex2').to_json()}\n"
+        "try:\n"
+        "    channel.request('update', exercise='ch01-ex2')\n"
+        "except Exception as e:\n"
+        "    out['refused'] = str(e)\n"
+        "print(json.dumps(out))\n"
+    )
+    code, output = container.exec_run(["python3", "-c", script])
+    assert code == 0, output.decode(errors="replace")[-2000:]
+    seen = json.loads(output.decode().strip().splitlines()[-1])
+    assert seen["hint"]["shown"] and seen["solution"]["cells"] and "answers only" in seen["refused"]
+    views = progress.views(Settings.load().lab_run_dir(LAB) / "progress.json")
+    assert views["ch01-ex2"]["hints"] >= 1 and views["ch01-ex2"]["solution"] is True

@@ -301,3 +301,35 @@ def test_show_prints_text_outside_a_kernel(capsys: pytest.CaptureFixture[str]) -
     show(no_html, lambda: "plain <text>")
     show("<b>x</b>", "")
     assert capsys.readouterr().out == "plain <text>\n"
+
+
+def test_hint_and_show_solution_buttons_reveal_in_order_after_a_confirmation(progress_file: Path) -> None:
+    """Hint shows one more hint per click; Show solution asks first and shows the answer after Yes only."""
+    from grader.services.answers import hint_here, solution_here
+    from grader.widgets.answer_buttons import AnswerButtons
+
+    buttons = AnswerButtons("ch01-ex2", hint=hint_here, reveal=solution_here)
+    widget = CheckWidget("ch01-ex2", runner=FakeRunner(result(True)), answers=dict, help_buttons=buttons)
+    assert buttons.hint_button in widget.widget.children[0].children
+    buttons.hint_button.click()
+    assert "(1 of" in buttons.hints.value and buttons.solution.value == ""
+    buttons.solution_button.click()
+    assert buttons.confirm.layout.display == "flex" and buttons.solution.value == ""
+    buttons.no.click()
+    assert buttons.confirm.layout.display == "none" and buttons.solution.value == ""
+    buttons.solution_button.click()
+    buttons.yes.click()
+    assert "Solution of ch01-ex2" in buttons.solution.value and buttons.confirm.layout.display == "none"
+    seen = progress_record.views()["ch01-ex2"]
+    assert seen["hints"] == 1 and seen["solution"] is True
+
+
+def test_a_failing_hint_is_one_sentence_in_the_panel() -> None:
+    from grader.widgets.answer_buttons import AnswerButtons
+
+    def refuse(exercise: str) -> Any:
+        raise GraderError("The course on your computer does not answer this lab.")
+
+    buttons = AnswerButtons("ch01-ex2", hint=refuse, reveal=refuse)
+    assert buttons.show_hint() is None and "does not answer this lab" in buttons.hints.value
+    assert not buttons.hint_button.disabled

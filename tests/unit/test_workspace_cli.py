@@ -118,13 +118,23 @@ def test_landing_page_shows_the_views_and_serves_the_workspace(env: Path, monkey
     assert served_folder().name == "course"
 
 
-@pytest.mark.parametrize("argv", [["update"], ["hint", "ch01-ex1"], ["solution", "ch01-ex1", "--yes"]])
-def test_inside_a_lab_the_answer_key_commands_say_to_run_them_on_the_computer(
-    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, argv: list[str]
+def test_inside_a_lab_update_says_to_run_it_on_the_computer(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DOCKER_COURSE_IN_LAB", "1")
+    code, out, err = run(capsys, "update")
+    assert code == 2 and "runs on your computer, not in the lab" in err
+
+
+@pytest.mark.parametrize("argv", [["hint", "ch01-ex1"], ["solution", "ch01-ex1", "--yes"]])
+def test_inside_a_lab_without_the_channel_hint_and_solution_say_what_to_start(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, argv: list[str]
+) -> None:
+    """In a lab the answer key is asked for through the channel; with no server there, one sentence, exit 2."""
+    monkeypatch.setenv("DOCKER_COURSE_IN_LAB", "1")
+    monkeypatch.setattr("grader.services.channel.lab_socket", lambda: env / "no-such.sock")
     code, out, err = run(capsys, *argv)
-    assert code == 2 and "runs on your computer, not in the lab" in err and "Solution" not in out
+    assert code == 2 and "does not answer this lab" in err and "Solution" not in out
     assert progress.views() == {}
 
 
