@@ -12,6 +12,11 @@ c.CourseDirectory.db_url = os.environ.get(
     "DOCKER_COURSE_GRADEBOOK", "sqlite:///" + os.path.join(c.CourseDirectory.root, "gradebook.db")
 )
 # Folders the notebooks write (answers, demonstrations) never go into a release or a grading kit.
+# The class exchange (grader/nbgrader_glue/exchange_layout.py): release to the shared outbound,
+# collect from each learner's own folder, feedback into each learner's own folder.
+from grader.nbgrader_glue.exchange import instructor_exchange  # noqa: E402
+
+instructor_exchange(c)
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".hadolint*", "ex[0-9]", "demo"]
 
 # Dockerfile and shell answer cells get stubs in their own language.
