@@ -7,6 +7,8 @@
 #                       unit, engine, notebooks, classroom grading, browser)
 #   ./course.sh stop    stop the lab (its data is kept)
 #   ./course.sh lock    regenerate constraints.txt (the Python lock of the host and the lab)
+#   ./course.sh bench   run every benchmark (bench/run_all.py; results in bench/results/,
+#                       the README's Benchmarks section rewritten from them)
 #
 # Host packages are declared in system-packages.txt, Python versions in constraints.txt.
 # Safe to run again: the second run reuses everything.
@@ -166,5 +168,6 @@ case "${1:-start}" in
   test) shift; cmd_test "$@" ;;
   stop) setup >/dev/null 2>&1; "$VENV/bin/docker-course" engine down ;;
   lock) cmd_lock ;;
-  *) echo "usage: ./course.sh [start|test|stop|lock]" >&2; exit 2 ;;
+  bench) shift; setup; "$VENV/bin/python" bench/run_all.py "$@" ;;
+  *) echo "usage: ./course.sh [start|test|stop|lock|bench]" >&2; exit 2 ;;
 esac

@@ -23,7 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ if str(REPO) not in sys.path:
 
 import docker  # noqa: E402
 
-from grader.engine import catalogue, image_cache, lab, provisioning  # noqa: E402
+from grader.engine import boundary, catalogue, image_cache, lab, provisioning  # noqa: E402
 from grader.engine.install import ensure_host_engine  # noqa: E402
 from grader.engine.settings import COURSE_LABEL, Settings  # noqa: E402
 
@@ -42,8 +42,9 @@ RESULTS_ENV = "DOCKER_COURSE_BENCH_RESULTS"  # where results go (run_all --quick
 RESULTS = Path(os.environ.get(RESULTS_ENV) or REPO / "bench" / "results")
 PREFIX = "docker-course-bench-"
 SHARED_MACHINE_NOTE = (
-    "2-core VM shared with about six engineers working in parallel (their tests and labs ran meanwhile): "
-    "figures are upper bounds; compare ratios, which are measured against baselines in the same run"
+    "2-core VM shared with about seven engineers working in parallel (their tests and labs ran meanwhile; each "
+    "benchmark records the load average before and after it): figures are upper bounds; compare ratios, which "
+    "are measured against baselines in the same run"
 )
 
 
@@ -128,6 +129,16 @@ class Bench:
         self.ratios[key] = round(numerator / denominator, 2) if denominator else float("nan")
         return self.ratios[key]
 
+    def warm_up(self, what: str, action: Callable[[], object], slow: float = 5) -> float:
+        """Run ``action`` once, untimed (it builds, loads or caches what the timed runs reuse).
+
+        A warm-up slower than ``slow`` seconds is noted in the results: the figures after it are warm.
+        """
+        took = timed(action)
+        if took > slow:
+            self.notes.append(f"warm-up: {what} took {took:.0f} s before timing")
+        return took
+
     def engine(self, role: str, client: docker.DockerClient) -> None:
         """Read the version of an engine ("host", "lab") now, for the machine info (a lab goes away)."""
         self.engines[role] = engine_version(client)
@@ -136,7 +147,7 @@ class Bench:
         """Write ``bench/results/NAME.json``, print the table, return the file."""
         out = {
             "benchmark": self.name,
-            "machine": machine(self.engines, self.load_before),
+            "machine": machine(self.engines, self.load_before, self.started),
             "figures": {k: f.as_json() for k, f in self.figures.items()},
             "ratios": self.ratios,
             "notes": [SHARED_MACHINE_NOTE, *self.notes],
@@ -170,7 +181,9 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
 
 
-def machine(engines: dict[str, dict[str, str]], load_before: tuple[float, float, float]) -> dict[str, Any]:
+def machine(
+    engines: dict[str, dict[str, str]], load_before: tuple[float, float, float], started: float
+) -> dict[str, Any]:
     """Cores, memory, kernel, cgroup version, engine versions, git commit and load of this machine."""
     return {
         "cores": os.cpu_count(),
@@ -182,6 +195,7 @@ def machine(engines: dict[str, dict[str, str]], load_before: tuple[float, float,
         "docker_sdk": docker.__version__,
         "git_commit": _git("rev-parse", "--short=12", "HEAD"),
         "git_dirty": bool(_git("status", "--porcelain", "--untracked-files=no")),
+        "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         **{f"{role}_engine": version for role, version in engines.items()},
@@ -243,6 +257,12 @@ def tarball_of(tag: str) -> Path:
 # ---- labs and leftovers ------------------------------------------------------------------------
 
 
+def runner_name() -> str:
+    """Which runner labs start on here: the user-namespaced labs engine, or the container fallback (and why)."""
+    why = boundary.why_not_offered()
+    return f"container fallback: {why}" if why else "userns: the course's user-namespaced labs engine"
+
+
 def host_engine() -> docker.DockerClient:
     """The host engine (where bench labs run)."""
     return ensure_host_engine()
@@ -293,3 +313,29 @@ def record_leftovers(bench: Bench, host: docker.DockerClient, prefix: str = PREF
         print(f"[bench] {bench.name} left objects behind: {left}", file=sys.stderr)
         return False
     return True
+
+
+def run_bench(
+    name: str,
+    body: Callable[[Bench, docker.DockerClient], None],
+    labs: Iterable[str] = (),
+    prefix: str = PREFIX,
+) -> int:
+    """Run one benchmark: ``body(bench, host)``, then remove ``labs``, record leftovers, write the results.
+
+    The labs are removed whatever ``body`` does (an error still raises, after the clean-up).
+
+    Returns:
+        The script's exit code: 0, or 1 when objects named ``prefix*`` were left on the host engine.
+    """
+    host = host_engine()
+    bench = Bench(name)
+    bench.engine("host", host)
+    try:
+        body(bench, host)
+    finally:
+        for lab_name in labs:
+            remove_lab(host, lab_name)
+    clean = record_leftovers(bench, host, prefix)
+    bench.finish()
+    return 0 if clean else 1

@@ -23,14 +23,13 @@ from harness import (
     BASE_TAGS,
     PREFIX,
     Bench,
-    host_engine,
     load_images,
     provision,
-    record_leftovers,
     remove_lab,
+    run_bench,
+    runner_name,
     start_lab,
     tarball_of,
-    timed,
 )
 
 from grader.engine.image_cache import provision_lock
@@ -44,65 +43,59 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5, help="repetitions of each slow figure (cold starts)")
     parser.add_argument("--fast-runs", type=int, default=20, help="repetitions of each fast figure")
     args = parser.parse_args()
-    host = host_engine()
-    bench = Bench("lab")
-    bench.engine("host", host)
+    return run_bench("lab", lambda bench, host: measure(bench, host, args.runs, args.fast_runs), labs=[LAB], prefix=LAB)
+
+
+def measure(bench: Bench, host: docker.DockerClient, runs: int, fast_runs: int) -> None:
+    """Every figure of the lab benchmark (the lab is removed by the caller)."""
     # provisioning takes the cache's lock first: under someone else's build, this is the wait for it
     bench.time("provision_lock_acquire", lambda: _lock_once(), runs=3)
-    first = timed(lambda: provision(host))  # untimed warm-up: builds or loads what a recipe change needs
-    if first > 5:
-        bench.notes.append(f"the first provisioning took {first:.0f} s (images built or loaded before timing)")
-    bench.time("provision_all_present", lambda: provision(host), runs=args.fast_runs)
+    bench.warm_up("provisioning (images built or loaded)", lambda: provision(host))
+    bench.time("provision_all_present", lambda: provision(host), runs=fast_runs)
     for tag in BASE_TAGS:
         bench.value(f"tarball_mb[{tag}]", round(tarball_of(tag).stat().st_size / 1e6, 1), unit="MB")
-    runs = 0
+    count = iter(range(1, 10**6))  # names of our own: the leftover count finds a run that stayed
 
     def bare_run() -> None:
-        nonlocal runs
-        runs += 1
-        host.containers.run("busybox", "true", remove=True, name=f"{LAB}-run-{runs}", network_mode="none")
+        host.containers.run("busybox", "true", remove=True, name=f"{LAB}-run-{next(count)}", network_mode="none")
 
-    raw = bench.time("baseline_host_docker_run_busybox_true", bare_run, runs=args.fast_runs, warmup=1)
-    try:
-        cold = bench.time(
-            "lab_cold_start_4_base_images",
-            lambda: start_lab(host, LAB),
-            runs=args.runs,
-            before=lambda: remove_lab(host, LAB),
-        )
+    raw = bench.time(
+        "baseline_host_docker_run_busybox_true",
+        bare_run,
+        runs=fast_runs,
+        warmup=1,
+    )
+    cold = bench.time(
+        "lab_cold_start_4_base_images", lambda: start_lab(host, LAB), runs=runs, before=lambda: remove_lab(host, LAB)
+    )
+    bench.time(
+        "lab_cold_start_busybox_only",
+        lambda: start_lab(host, LAB, ["busybox:latest"]),
+        runs=runs,
+        before=lambda: remove_lab(host, LAB),
+    )
+    remove_lab(host, LAB)
+    client = start_lab(host, LAB)
+    bench.engine("lab", client)
+    bench.time("lab_warm_reuse", lambda: start_lab(host, LAB), runs=fast_runs)
+    for tag in BASE_TAGS:
         bench.time(
-            "lab_cold_start_busybox_only",
-            lambda: start_lab(host, LAB, ["busybox:latest"]),
-            runs=args.runs,
-            before=lambda: remove_lab(host, LAB),
+            f"load_into_fresh_engine[{tag}]",
+            lambda tag=tag: load_images(client, [tag]),
+            runs=runs,
+            before=lambda tag=tag: client.images.remove(tag, force=True),
         )
-        remove_lab(host, LAB)
-        client = start_lab(host, LAB)
-        bench.engine("lab", client)
-        bench.time("lab_warm_reuse", lambda: start_lab(host, LAB), runs=args.fast_runs)
-        for tag in BASE_TAGS:
-            bench.time(
-                f"load_into_fresh_engine[{tag}]",
-                lambda tag=tag: load_images(client, [tag]),
-                runs=args.runs,
-                before=lambda tag=tag: client.images.remove(tag, force=True),
-            )
-        bench.time(
-            "reset_lab_with_a_few_objects",
-            lambda: reset(client, whole_engine=True),
-            runs=args.runs,
-            before=lambda: _make_objects(client),
-        )
-    finally:
-        remove_lab(host, LAB)
+    bench.time(
+        "reset_lab_with_a_few_objects",
+        lambda: reset(client, whole_engine=True),
+        runs=runs,
+        before=lambda: _make_objects(client),
+    )
     bench.ratio("lab_cold_start_vs_bare_docker_run", cold.median, raw.median)
     bench.notes.append(
-        "cold start = a new lab container and engine volume, until its engine answers with the base images loaded "
-        "from the cache; target: under 3 s (issue 17)"
+        "cold start = a new lab and engine data, until its engine answers with the base images loaded "
+        f"from the cache, on the runner in force ({runner_name()}); target: under 3 s (issue 17)"
     )
-    clean = record_leftovers(bench, host, LAB)
-    bench.finish()
-    return 0 if clean else 1
 
 
 def _lock_once() -> None:

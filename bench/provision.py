@@ -1,46 +1,48 @@
-"""Benchmark offline provisioning of the base images: cold (nothing cached), warm (cached), present.
+"""Benchmark offline provisioning (cold, warm, present, per image) and a fresh machine to a ready JupyterLab.
 
-The target engine is a bench lab's own engine (docker-course-bench-provision),
-emptied of images, so the host engine's images and the shared cache
-(~/.cache/docker-course) are never touched: provisioning runs with a throw-away
-``DOCKER_COURSE_CACHE``, removed at the end.
+The target engine of the provisioning figures is a bench lab's own engine
+(docker-course-bench-provision), emptied of images, so the host engine's images
+and the shared cache (~/.cache/docker-course) are never touched: provisioning
+runs with a throw-away ``DOCKER_COURSE_CACHE``, removed at the end.
 
-- cold: per image, in catalogue order, nothing in the throw-away cache: built
-  offline from Debian packages (debootstrap downloads them from the Debian
-  mirror; later images reuse the packages earlier ones downloaded, as a first
-  `docker-course images` does), then saved as a tarball;
+- cold: every image at once, nothing in the throw-away cache, as a first
+  ``docker-course up`` makes them (built offline from Debian packages, which
+  debootstrap downloads from the Debian mirror; independent images in parallel,
+  each on the Debian base below it); per image, the time from its first progress
+  line until its tarball is cached;
 - warm: the image removed from the engine, its tarball cached: loaded;
-- present: the image already on the engine: one inspect.
+- present: the image already on the engine: one inspect;
+- fresh machine: a clean clone of the checkout, ``./course.sh start`` in it with
+  a state folder, cache (the cold run's) and lab of its own and pip's cache off,
+  until JupyterLab answers; ``fresh_machine_to_jupyterlab`` = that + the cold
+  provisioning (what is warm here is said in the notes).
 
-``--lab-image`` also builds the lab image cold (its wheelhouse, ~750 MB; slow).
-
-Run: .venv/bin/python bench/provision.py [--runs N] [--lab-image]   (writes bench/results/provision.json)
+Run: .venv/bin/python bench/provision.py [--runs N] [--no-lab-image] [--no-fresh]
+     (writes bench/results/provision.json)
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
+import socket
+import subprocess
 import sys
 import tempfile
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import docker
-from harness import (
-    BASE_TAGS,
-    LAB_IMAGE,
-    PREFIX,
-    Bench,
-    host_engine,
-    provision,
-    record_leftovers,
-    remove_lab,
-    start_lab,
-    tarball_of,
-)
+from harness import BASE_TAGS, LAB_IMAGE, PREFIX, REPO, Bench, provision, run_bench, runner_name, start_lab, tarball_of
+
+from grader.engine import provisioning
 
 LAB = PREFIX + "provision"
+FRESH_LAB = PREFIX + "fresh"
 CACHE_ENV = "DOCKER_COURSE_CACHE"
 
 
@@ -48,23 +50,36 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="repetitions of the warm loads")
     parser.add_argument("--fast-runs", type=int, default=20, help="repetitions of the present case")
-    parser.add_argument("--lab-image", action="store_true", help="also build the lab image cold (slow)")
+    parser.add_argument("--no-lab-image", action="store_true", help="base images only (no lab image, no fresh run)")
+    parser.add_argument("--no-fresh", action="store_true", help="no fresh-machine run")
     parser.add_argument("--images", default="", help="comma-separated base images (default: all)")
     args = parser.parse_args()
-    host = host_engine()
-    bench = Bench("provision")
-    bench.engine("host", host)
-    shared = os.environ.get(CACHE_ENV)
     throwaway = Path(tempfile.mkdtemp(prefix="docker-course-bench-cache-"))
-    bases = [t for t in BASE_TAGS if not args.images or t in args.images.split(",")]
-    tags = [*bases, *([LAB_IMAGE] if args.lab_image else [])]
+    shared = os.environ.get(CACHE_ENV)
     try:
-        client = start_lab(host, LAB, ["busybox:latest"])  # started from the shared cache, then emptied
-        bench.engine("lab", client)
-        _remove_all_images(client)
-        os.environ[CACHE_ENV] = str(throwaway)
+        return run_bench(
+            "provision", lambda bench, host: measure(bench, host, args, throwaway), labs=[LAB, FRESH_LAB], prefix=LAB
+        )
+    finally:
+        _restore(shared)
+        shutil.rmtree(throwaway, ignore_errors=True)
+
+
+def measure(bench: Bench, host: docker.DockerClient, args: argparse.Namespace, cache: Path) -> None:
+    """Cold (all at once, spans per image), warm and present per image, then the fresh machine."""
+    bases = [t for t in BASE_TAGS if not args.images or t in args.images.split(",")]
+    tags = [*bases, *([] if args.no_lab_image else [LAB_IMAGE])]
+    client = start_lab(host, LAB, ["busybox:latest"])  # started from the shared cache, then emptied
+    bench.engine("lab", client)
+    for image in client.images.list():
+        client.images.remove(image.id, force=True)
+    shared = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(cache)
+    try:
+        spans = Spans(tags)
+        cold = bench.time("cold_all_at_once", lambda: provision_reporting(client, tags, spans.seen), runs=1)
         for tag in tags:
-            bench.time(f"cold[{tag}]", lambda tag=tag: provision(client, [tag]), runs=1)
+            bench.value(f"cold[{tag}]", spans.took(tag))
             bench.value(f"tarball_mb[{tag}]", round(tarball_of(tag).stat().st_size / 1e6, 1), unit="MB")
         for tag in tags:
             bench.time(
@@ -75,30 +90,122 @@ def main() -> int:
             )
         for tag in tags:
             bench.time(f"present[{tag}]", lambda tag=tag: provision(client, [tag]), runs=args.fast_runs)
-        cold = sum(bench.figures[f"cold[{t}]"].median for t in bases)
-        warm = sum(bench.figures[f"warm[{t}]"].median for t in bases)
-        bench.value("cold_all_base_images", cold)
-        bench.value("warm_all_base_images", warm)
-        bench.ratio("provision_cold_vs_warm", cold, warm)
+        bench.value("warm_all_base_images", sum(bench.figures[f"warm[{t}]"].median for t in bases))
+        bench.ratio("provision_cold_vs_warm", cold.median, sum(bench.figures[f"warm[{t}]"].median for t in tags))
     finally:
-        if shared is None:
-            os.environ.pop(CACHE_ENV, None)
-        else:
-            os.environ[CACHE_ENV] = shared
-        remove_lab(host, LAB)
-        shutil.rmtree(throwaway, ignore_errors=True)
+        _restore(shared)
     bench.notes.append(
-        "cold builds use a throw-away DOCKER_COURSE_CACHE: debootstrap downloads packages from the Debian mirror; "
-        "later images reuse the packages earlier ones downloaded"
+        "cold: every image in one provisioning with a throw-away DOCKER_COURSE_CACHE (debootstrap downloads the "
+        "packages from the Debian mirror; independent images in parallel); cold[IMAGE] spans overlap"
     )
-    clean = record_leftovers(bench, host, LAB)
-    bench.finish()
-    return 0 if clean else 1
+    if not args.no_lab_image and not args.no_fresh:
+        fresh_machine(bench, cache, cold.median)
 
 
-def _remove_all_images(client: docker.DockerClient) -> None:
-    for image in client.images.list():
-        client.images.remove(image.id, force=True)
+class Spans:
+    """Per image: when provisioning first reported on it, and when its tarball appeared in the cache."""
+
+    def __init__(self, tags: list[str]) -> None:
+        self.tags = tags
+        self.first: dict[str, float] = {}
+        self.done: dict[str, float] = {}
+        self._stop = threading.Event()
+        self._watcher = threading.Thread(target=self._watch, daemon=True)
+        self._watcher.start()
+
+    def seen(self, message: str) -> None:
+        """A progress line ``[n/N] TAG: ...``: the first one of an image starts its span."""
+        found = re.match(r"\[\d+/\d+\] (\S+): ", message)
+        if found and found.group(1) in self.tags:
+            self.first.setdefault(found.group(1), time.perf_counter())
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.5) and len(self.done) < len(self.tags):
+            for tag in self.tags:
+                if tag not in self.done and tarball_of(tag).exists():
+                    self.done[tag] = time.perf_counter()
+
+    def took(self, tag: str) -> float:
+        """Seconds from the image's first progress line to its cached tarball."""
+        self._stop.set()
+        self._watcher.join()
+        end = self.done.get(tag, time.perf_counter())
+        return end - self.first.get(tag, end)
+
+
+def provision_reporting(client: docker.DockerClient, tags: list[str], report: Callable[[str], None]) -> None:
+    """Provision ``tags`` (and their bases) on ``client``, passing progress lines to ``report``."""
+    provisioning.provision(client, tags, report=report)
+
+
+def fresh_machine(bench: Bench, cache: Path, cold_images: float) -> None:
+    """A clean clone started with ``./course.sh start`` (own state, lab, port; the cold run's cache)."""
+    work = Path(tempfile.mkdtemp(prefix="docker-course-bench-fresh-"))
+    clone = work / "docker-course"
+    env = {
+        **os.environ,
+        CACHE_ENV: str(cache),
+        "DOCKER_COURSE_STATE": str(work / "state"),
+        "DOCKER_COURSE_WORKSPACE": str(work / "work"),
+        "DOCKER_COURSE_LAB": FRESH_LAB,
+        "DOCKER_COURSE_PORT": str(_free_port()),
+        "PIP_NO_CACHE_DIR": "1",
+    }
+    env.pop("VIRTUAL_ENV", None)
+    env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if ".venv" not in p)
+    try:
+        bench.time("fresh_git_clone", lambda: _run(["git", "clone", "-q", str(REPO), str(clone)], env), runs=1)
+        start = time.perf_counter()
+        out = _run(["./course.sh", "start"], env, cwd=clone)
+        took = bench.value("fresh_course_sh_start", time.perf_counter() - start).median
+        for name, seconds in _stages(out):
+            bench.value(f"fresh_stage[{name}]", seconds)
+        bench.value("fresh_machine_to_jupyterlab", bench.figures["fresh_git_clone"].median + took + cold_images)
+    finally:
+        subprocess.run(
+            [str(clone / ".venv/bin/docker-course"), "engine", "down", "--purge"],
+            env=env,
+            cwd=clone,
+            capture_output=True,
+        )
+        shutil.rmtree(work, ignore_errors=True)
+    bench.notes.append(
+        "fresh machine = clean clone + `./course.sh start` (venv and pip install with pip's cache off, system "
+        "packages already installed, the images present on the host engine and cached by the cold run) + the "
+        "cold provisioning of every image; warm here: apt's packages, the host engine and the labs engine "
+        f"({runner_name()})"
+    )
+
+
+def _stages(output: str) -> list[tuple[str, float]]:
+    """(stage, seconds) from course.sh's ``== NAME: ...`` and ``done in N s`` lines."""
+    found, name = [], ""
+    for line in output.splitlines():
+        if m := re.match(r"\[course\.sh\] == (\w+)", line):
+            name = m.group(1)
+        elif (m := re.match(r"\[course\.sh\]\s+done in (\d+) s", line)) and name:
+            found.append((name, float(m.group(1))))
+    return found
+
+
+def _run(command: list[str], env: dict[str, str], cwd: Path | None = None) -> str:
+    done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{command} failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return done.stderr + done.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _restore(shared: str | None) -> None:
+    if shared is None:
+        os.environ.pop(CACHE_ENV, None)
+    else:
+        os.environ[CACHE_ENV] = shared
 
 
 if __name__ == "__main__":

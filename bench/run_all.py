@@ -2,10 +2,12 @@
 
 Each benchmark is its own process (``bench/NAME.py``), writes ``bench/results/NAME.json``
 and prints its table; a benchmark that fails (or leaves objects behind) does not stop
-the others, and makes this command exit 1. About an hour on our shared 2-core machines
-(70 min in the published run, some of it waiting for other checkouts' image builds).
+the others, and makes this command exit 1. Each results file records the machine's load
+average before and after its run (our machines are shared). Options after ``--`` go to
+every benchmark named in ``--only`` (e.g. ``--only grading -- --submissions 10``).
 
-Run: .venv/bin/python bench/run_all.py [--only checks,lab] [--no-readme] [--quick]
+Run: ./course.sh bench [--only checks,lab] [--no-readme] [--quick] [-- ARGS]
+     (the same as .venv/bin/python bench/run_all.py ...)
 """
 
 from __future__ import annotations
@@ -22,15 +24,15 @@ BENCHMARKS = {
     "checks": [],
     "lab": [],
     "lab_boundary": [],
-    "provision": ["--lab-image"],
+    "provision": [],
     "grading": [],
 }
 QUICK = {  # a smoke run of the harness: few repetitions, one chapter, busybox only
     "checks": ["--runs", "3", "--course-runs", "1", "--chapters", "01"],
     "lab": ["--runs", "1", "--fast-runs", "3"],
     "lab_boundary": ["--runs", "1"],
-    "provision": ["--runs", "1", "--fast-runs", "3", "--images", "busybox:latest"],
-    "grading": ["--students", "2"],
+    "provision": ["--runs", "1", "--fast-runs", "3", "--images", "busybox:latest", "--no-lab-image"],
+    "grading": ["--submissions", "3", "--workers", "1,2", "--all-chapters", "0"],
 }
 
 
@@ -41,6 +43,7 @@ def main() -> int:
     parser.add_argument(
         "--quick", action="store_true", help="few repetitions, results in build/bench-quick/ (to try the harness)"
     )
+    parser.add_argument("extra", nargs="*", help="arguments for the benchmarks (after --)")
     args = parser.parse_args()
     names = [n for n in args.only.split(",") if n] or list(BENCHMARKS)
     unknown = sorted(set(names) - set(BENCHMARKS))
@@ -52,8 +55,8 @@ def main() -> int:
         env["DOCKER_COURSE_BENCH_RESULTS"] = str(BENCH.parent / "build" / "bench-quick")
     failed = []
     for name in names:
-        extra = QUICK[name] if args.quick else BENCHMARKS[name]
-        print(f"[run_all] {name} {' '.join(extra)}", flush=True)
+        extra = [*(QUICK[name] if args.quick else BENCHMARKS[name]), *args.extra]
+        print(f"[run_all] {name} {' '.join(extra)} (load average {os.getloadavg()[0]:.2f})", flush=True)
         start = time.monotonic()
         done = subprocess.run([sys.executable, "-u", str(BENCH / f"{name}.py"), *extra], env=env)
         print(f"[run_all] {name}: exit {done.returncode} after {time.monotonic() - start:.0f} s", flush=True)

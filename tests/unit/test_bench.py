@@ -1,0 +1,68 @@
+"""The benchmark harness's own logic (no engine): figures, ratios, targets, parsed outputs, class make-up."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+
+import pytest
+
+from tests.support import REPO
+
+sys.path.insert(0, str(REPO / "bench"))
+
+import grading  # noqa: E402
+import harness  # noqa: E402
+import provision  # noqa: E402
+import report  # noqa: E402
+
+
+def test_time_pools_repeated_samples_and_records_median_min_max() -> None:
+    bench = harness.Bench("unit")
+    bench.time("x", lambda: None, runs=3)
+    figure = bench.time("x", lambda: None, runs=2, warmup=1)
+    assert figure.runs == 5 and figure.min <= figure.median <= figure.max
+    assert bench.ratio("r", 3.0, 2.0) == 1.5
+
+
+def test_warm_up_notes_only_a_slow_one() -> None:
+    bench = harness.Bench("unit")
+    bench.warm_up("quick", lambda: None)
+    assert bench.notes == []
+    bench.warm_up("slow", lambda: None, slow=-1)
+    assert bench.notes and bench.notes[0].startswith("warm-up: slow took")
+
+
+def test_class_of_thirty_has_two_faulty_and_the_three_kinds_in_turn() -> None:
+    kinds = Counter(grading.kind_of(n, faulty=True) for n in range(30))
+    assert kinds == {"crash": 1, "malformed": 1, "full": 9, "partial": 9, "blank": 10}
+    assert {grading.kind_of(n, faulty=False) for n in range(10)} == {"full"}
+
+
+def test_course_sh_stages_are_read_from_its_progress_lines() -> None:
+    out = (
+        "[course.sh] == setup: system packages and the Python environment\n"
+        "noise\n[course.sh]    done in 42 s\n"
+        "[course.sh] == start: engine, base images, lab, JupyterLab\n[course.sh]    done in 7 s\n"
+    )
+    assert provision._stages(out) == [("setup", 42.0), ("start", 7.0)]
+
+
+def test_spans_start_at_an_image_s_first_progress_line() -> None:
+    spans = provision.Spans(["busybox:latest"])
+    spans.seen("[1/2] busybox:latest: building offline")
+    spans.seen("[9/9] other:tag: ignored")
+    assert list(spans.first) == ["busybox:latest"]
+    assert spans.took("busybox:latest") >= 0
+
+
+@pytest.mark.parametrize(("value", "verdict"), [(1.7, "met"), (1.2, "**missed**")])
+def test_targets_table_says_met_or_missed(value: float, verdict: str) -> None:
+    results = {"grading": {"ratios": {"grading_isolated_parallel_vs_nbgrader_sequential": value}, "figures": {}}}
+    rows = [r for r in report.targets(results) if "plain sequential nbgrader" in r]
+    assert rows == [f"| isolated parallel grading at least 1.5x plain sequential nbgrader | {value:g}x | {verdict} |"]
+
+
+def test_load_of_names_the_load_before_and_after() -> None:
+    result = {"machine": {"load_average_before": [3.5, 2, 1], "load_average_after": [7.25, 2, 1]}}
+    assert report.load_of(result) == "load average 3.5 before, 7.25 after"
