@@ -9,6 +9,7 @@ from typing import ClassVar
 from grader.checks.answers import answer_text
 from grader.checks.base import Check, Context, Outcome
 
+NO_VALUE = "<no value>"
 COMPUTE = "compute it in the notebook from `docker network inspect {network}` (IPAM.Config), never type it"
 
 
@@ -95,11 +96,32 @@ class NetworkAnswer(Check):
         subnet = net.subnets[0] if net.subnets else ""
         gateway = ctx.facts.gateway(self.network)
         expected = f"{self.answer} = the {self.field} of network {self.network} (IPAM.Config)"
-        given = answer_text(ctx.answers.get(self.answer))
-        if given is None:
-            return Outcome(False, expected, "not set", f"Set {self.answer}: {COMPUTE.format(network=self.network)}.")
+        value = ctx.answers.get(self.answer)
+        given = answer_text(value)
+        if value is not None and given in (None, NO_VALUE):  # computed, and it came out empty
+            return Outcome(False, expected, f"{self.answer} came out empty", self._empty_hint(net.gateways))
+        if given is None:  # never set (the notebook's stub sets None)
+            hint = f"Set {self.answer}: {COMPUTE.format(network=self.network)}."
+            if self.field == "gateway" and not net.gateways:
+                hint += " " + self._empty_hint(net.gateways)
+            return Outcome(False, expected, "not set", hint)
         if self.field == "subnet":
             passed, hint = compare_subnet(given, subnet, gateway)
         else:
             passed, hint = compare_gateway(given, gateway, subnet)
         return Outcome(passed, expected, f"{self.answer} = {given!r}", hint)
+
+    def _empty_hint(self, ipam_gateways: list[str]) -> str:
+        """Why a value computed by the learner's code came out empty, from what this engine returns."""
+        if self.field == "subnet":
+            return f"Your code set {self.answer} to nothing: read Subnet in {self.network}'s IPAM.Config."
+        if ipam_gateways:
+            return (
+                f"Your code read an empty gateway, but this engine's IPAM.Config of {self.network} holds a Gateway: "
+                "read that key (IPAM.Config[0]['Gateway']); the docker0 fallback is only for engines that leave it out."
+            )
+        return (
+            f"This engine leaves Gateway out of the {self.network} network's IPAM data (Docker 20.10 does), so code "
+            "reading it there gets nothing: fall back to the bridge's own address, as the notebook does: "
+            f"`ip -4 addr show {'docker0' if self.network == 'bridge' else 'BRIDGE'}` (the address before the /)."
+        )

@@ -3,7 +3,10 @@ hints, command parsing, the topology parsed from recorded probe output."""
 
 from __future__ import annotations
 
-from grader.checks.network_answer import compare_gateway, compare_subnet
+import pytest
+
+from grader.checks.base import Context
+from grader.checks.network_answer import NetworkAnswer, compare_gateway, compare_subnet
 from grader.checks.network_fetch import names_host
 from grader.checks.network_interfaces import configured
 from grader.checks.network_veth import interface_name, veth_hint
@@ -11,6 +14,7 @@ from grader.checks.served_page import served_by, serving_hosts
 from grader.facts.containers import ContainerFacts
 from grader.facts.networks import NetworkFacts
 from grader.facts.topology import Topology, build_topology
+from tests.unit.fakes import FakeFacts, declared
 
 PROBE_OUTPUT = """@@ link host
 1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN\\    link/loopback 00:00:00:00:00:00
@@ -186,3 +190,41 @@ def test_topology_picture_draws_pairs_bridges_and_other_modes_escaped() -> None:
     evil_container = ContainerFacts(_container("<b>x</b>", "e" * 64, 105, "none", {"none": ""}))
     evil = build_topology([evil_container], [NetworkFacts(n) for n in NETWORKS], "")
     assert "<b>x</b>" not in topology_html(evil) and "&lt;b&gt;x&lt;/b&gt;" in topology_html(evil)
+
+
+def _bridge(gateway: str | None) -> dict:
+    config = {"Subnet": "172.17.0.0/16", **({"Gateway": gateway} if gateway else {})}
+    return {"Name": "bridge", "Id": "n" * 64, "IPAM": {"Config": [config]}}
+
+
+@pytest.mark.parametrize("empty", ["", [], ["<no value>"], "<no value>", b""])
+def test_ex1_empty_gateway_on_an_engine_without_ipam_gateway_names_the_docker0_fallback(empty: object) -> None:
+    """An engine that leaves Gateway out of the bridge's IPAM data (Docker 20.10): a gateway that came out
+    empty fails with the fallback the notebook teaches (docker0's own address), not "set it"."""
+    facts = FakeFacts(networks={"bridge": _bridge(None)}, gateways={"bridge": "172.17.0.1"})
+    check = declared("ch03-ex1", NetworkAnswer, "gateway")
+    part = check.run(Context(facts, {"bridge_gateway": empty}))
+    assert not part.passed and "came out empty" in part.found
+    assert "leaves Gateway out" in part.hint and "ip -4 addr show docker0" in part.hint
+    assert check.run(Context(facts, {"bridge_gateway": "172.17.0.1"})).passed
+
+
+def test_ex1_empty_gateway_on_an_engine_with_ipam_gateway_says_the_key_is_there() -> None:
+    """Where the engine's IPAM data holds the Gateway, an empty answer is a misread key: the hint says the
+    data has it (the docker0 fallback is for engines that leave it out)."""
+    facts = FakeFacts(networks={"bridge": _bridge("172.17.0.1")})
+    part = declared("ch03-ex1", NetworkAnswer, "gateway").run(Context(facts, {"bridge_gateway": ""}))
+    assert not part.passed and "holds a Gateway" in part.hint and "172.17.0.1" not in part.hint
+
+
+@pytest.mark.parametrize("answers", [{}, {"bridge_gateway": None}])
+def test_ex1_unset_gateway_says_set_it_and_names_the_fallback_where_needed(answers: dict) -> None:
+    """Unset (or None: the stub's value, and `.get("Gateway")` on such an engine) is 'not set'; where the engine
+    leaves the Gateway out, the hint also names the docker0 fallback, and only there."""
+    check = declared("ch03-ex1", NetworkAnswer, "gateway")
+    facts = FakeFacts(networks={"bridge": _bridge(None)}, gateways={"bridge": "172.17.0.1"})
+    part = check.run(Context(facts, dict(answers)))
+    assert not part.passed and part.found == "not set" and "Set bridge_gateway" in part.hint
+    assert "ip -4 addr show docker0" in part.hint
+    with_ipam = check.run(Context(FakeFacts(networks={"bridge": _bridge("172.17.0.1")}), dict(answers)))
+    assert with_ipam.found == "not set" and "docker0" not in with_ipam.hint
