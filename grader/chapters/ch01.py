@@ -93,19 +93,27 @@ EXERCISES: list[Exercise] = [
                 tag="course/config:2.0",
                 key="version",
                 value="2.0",
+                from_arg="APP_VERSION",
                 title="label version is 2.0 (from the build argument)",
-                hint="Declare `ARG APP_VERSION=1.0`, use it in `LABEL version=$APP_VERSION`, and "
-                "build with --build-arg APP_VERSION=2.0.",
+                hints={
+                    "other_value": "Declare `ARG APP_VERSION=1.0`, use it in `LABEL version=$APP_VERSION`, and "
+                    "build with --build-arg APP_VERSION=2.0."
+                },
                 missing_hint="Build it with: docker build --build-arg APP_VERSION=2.0 -t course/config:2.0 ex3",
             ),
             ImageHistory(
                 points=1,
                 tag="course/config:2.0",
                 instruction="ARG",
-                pattern=r"\bAPP_VERSION\b",
+                pattern=r"\bAPP_VERSION=1\.0(\s|$)",
+                close=r"\bAPP_VERSION\b",
                 title="the history holds the ARG APP_VERSION step",
-                hint="Declare the build argument with `ARG APP_VERSION=1.0` (a label typed as 2.0 "
-                "does not count). ARG values show in `docker history`: never pass secrets this way.",
+                hints={
+                    "missing": "Declare the build argument with `ARG APP_VERSION=1.0` (a label typed as 2.0 "
+                    "does not count). ARG values show in `docker history`: never pass secrets this way.",
+                    "close": "The ARG APP_VERSION step has no default 1.0: declare it as `ARG APP_VERSION=1.0`, "
+                    "the value a build without --build-arg gets.",
+                },
             ),
             ImageEnv(
                 points=1,

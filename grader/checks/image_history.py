@@ -13,17 +13,24 @@ from grader.checks.base import Check, Context, Outcome
 class ImageHistory(Check):
     """A step of ``instruction`` (RUN, ARG, COPY, ...) whose text matches ``pattern``;
     ``makes_layer`` True/False also demands that it added (or did not add) a layer.
-    Steps inherited from ``base`` are not counted."""
+    Steps inherited from ``base`` are not counted. ``close`` (a pattern) names a step of the same
+    instruction that is near but not as asked (``ARG APP_VERSION`` without its default): its
+    failure gets the ``close`` hint instead of the ``missing`` one."""
 
     tag: str = ""
     instruction: str = "RUN"
     pattern: str = ""
     makes_layer: bool | None = None
     base: str | None = None
+    close: str = ""
     kind: ClassVar[str] = "build history"
     REQUIRED = ("tag", "instruction")
     OBJECTS = {"tag": "image", "base": "image"}
-    PATTERNS = ("pattern",)
+    PATTERNS = ("pattern", "close")
+    HINTS = {
+        "missing": "Add the step to the Dockerfile and rebuild.",
+        "close": "The step is there, but not as the exercise asks it.",
+    }
 
     def describe(self) -> str:
         return self.title or f"a {self.instruction} step in the history"
@@ -44,4 +51,7 @@ class ImageHistory(Check):
         shown = "; ".join(f"{s.instruction}: {s.created_by[-60:]}" for s in steps[-6:]) or "no steps"
         if wanted:
             return Outcome(True, expected, wanted[-1].created_by[-100:])
-        return Outcome(False, expected, shown)
+        near = self.close and any(
+            s.instruction == self.instruction and re.search(self.close, s.created_by) for s in steps
+        )
+        return Outcome(False, expected, shown, self.hint_for("close" if near else "missing"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -10,15 +11,21 @@ from grader.checks.base import Check, Context, Outcome
 
 @dataclass
 class ImageLabel(Check):
-    """``value=None`` accepts any non-empty value; ``base`` rejects a value inherited from it."""
+    """``value=None`` accepts any non-empty value; ``base`` rejects a value inherited from it.
+
+    ``from_arg`` names the build argument the value comes from: an empty label is then explained
+    from the history (no ``ARG`` step after FROM: it was declared before FROM only).
+    """
 
     tag: str = ""
     key: str = ""
     value: str | None = None
     base: str | None = None
+    from_arg: str = ""
     kind: ClassVar[str] = "image label"
     REQUIRED = ("tag", "key")
     OBJECTS = {"tag": "image", "base": "image"}
+    HINTS = {"other_value": "The label has another value."}
 
     def describe(self) -> str:
         return self.title or f"label {self.key}" + (f" = {self.value}" if self.value is not None else "")
@@ -35,10 +42,12 @@ class ImageLabel(Check):
                 f"no label {self.key} (labels: {shown or 'none'})",
                 f"Add `LABEL {self.key}=...` to the Dockerfile and rebuild.",
             )
+        if self.from_arg and not found_value.strip():
+            return Outcome(False, expected, f"{self.key}=''", self._empty_from_arg(ctx))
         if self.value is None and not found_value.strip():
             return Outcome(False, expected, f"{self.key}=''", f"Give {self.key} a value.")
         if self.value is not None and found_value != self.value:
-            return Outcome(False, expected, f"{self.key}={found_value}", "The label has another value.")
+            return Outcome(False, expected, f"{self.key}={found_value}", self.hint_for("other_value"))
         inherited = self.base and ctx.facts.has_image(self.base)
         if inherited and ctx.facts.image(str(self.base)).labels.get(self.key) == found_value:
             return Outcome(
@@ -48,3 +57,18 @@ class ImageLabel(Check):
                 "Set the label in your own Dockerfile.",
             )
         return Outcome(True, expected, f"{self.key}={found_value}")
+
+    def _empty_from_arg(self, ctx: Context) -> str:
+        """Why a label set from ``from_arg`` came out empty, read from the image's own history."""
+        arg = re.compile(rf"\b{re.escape(self.from_arg)}\b")
+        steps = ctx.facts.image(self.tag).history
+        if any(s.instruction == "ARG" and arg.search(s.created_by) for s in steps):
+            return (
+                f"The label came out empty: the build gave {self.from_arg} an empty value. Build with "
+                f"--build-arg {self.from_arg}=VALUE (and no empty --build-arg)."
+            )
+        return (
+            f"The label came out empty: the image has no `ARG {self.from_arg}` step after FROM. An ARG declared "
+            f"before FROM serves only the FROM lines: declare it after FROM (`ARG {self.from_arg}=...`), in the "
+            "stage that uses it."
+        )

@@ -115,3 +115,25 @@ def test_ex3_arg_copied_into_env_fails_on_environment(engine: EngineSession) -> 
     engine.build(dockerfile, "course/config:2.0", buildargs={"APP_VERSION": "2.0"})
     result = engine.check("ch01-ex3")
     assert result.score == 2 and "ARG exists only while building" in hints(result), dump(result)
+
+
+@pytest.mark.parametrize("builder", ["sdk", "buildkit"])
+def test_ex3_arg_without_default_fails_on_history_with_the_default_hint(engine: EngineSession, builder: str) -> None:
+    """`ARG APP_VERSION` without `=1.0` builds the same 2.0 label, but CURRICULUM asks for the default: the
+    history point is lost and the hint names the default (both builders record it in the ARG step)."""
+    dockerfile = DOCKERFILE_EX3.replace("ARG APP_VERSION=1.0", "ARG APP_VERSION")
+    engine.build(dockerfile, "course/config:2.0", buildargs={"APP_VERSION": "2.0"}, builder=builder)
+    result = engine.check("ch01-ex3")
+    assert result.score == 2 and "has no default" in hints(result), dump(result)
+    assert "ARG APP_VERSION=1.0" in hints(result), dump(result)
+
+
+@pytest.mark.parametrize("builder", ["sdk", "buildkit"])
+def test_ex3_arg_only_before_from_gets_declare_it_after_from(engine: EngineSession, builder: str) -> None:
+    """An ARG declared only before FROM serves FROM lines alone: the label comes out empty, and the hint says
+    to declare it after FROM (not to declare what was declared)."""
+    dockerfile = "ARG APP_VERSION=1.0\n" + DOCKERFILE_EX3.replace("ARG APP_VERSION=1.0\n", "")
+    engine.build(dockerfile, "course/config:2.0", buildargs={"APP_VERSION": "2.0"}, builder=builder)
+    result = engine.check("ch01-ex3")
+    assert result.score == 1 and "declare it after FROM" in hints(result), dump(result)
+    assert "version=''" in hints(result), dump(result)

@@ -18,7 +18,7 @@ from grader.checks.namespace_shared import NamespaceShared
 from grader.checks.result import CheckResult
 from grader.errors import NotFound, NotRunning
 from grader.facts.probe import ProbeResult
-from tests.unit.fakes import FakeFacts, image
+from tests.unit.fakes import FakeFacts, declared, image
 
 BUSYBOX = image(
     "busybox:latest",
@@ -143,3 +143,37 @@ def test_a_stopped_container_is_its_own_error_and_a_zero_point_part_with_the_mis
     [part] = result.parts
     assert not part.passed and part.found == "The container b is not running (status exited)."
     assert part.hint == check.missing_hint and not result.error
+
+
+EX3_STEPS = {"classic": "/bin/sh -c #(nop)  ARG APP_VERSION{}", "buildkit": "ARG APP_VERSION{}"}
+
+
+@pytest.mark.parametrize("builder", ["classic", "buildkit"])
+def test_ex3_history_asks_for_the_default_of_the_arg(builder: str) -> None:
+    """ch01-ex3's ARG step must carry the default 1.0 (as both builders record it); one without gets its hint."""
+    check = declared("ch01-ex3", ImageHistory)
+    with_default = image("course/config:2.0", history=[EX3_STEPS[builder].format("=1.0"), "LABEL version=2.0"])
+    assert check.run(ctx(**{"course/config:2.0": with_default})).passed
+    for other in ("", "=2.0"):
+        bare = image("course/config:2.0", history=[EX3_STEPS[builder].format(other), "LABEL version=2.0"])
+        part = check.run(ctx(**{"course/config:2.0": bare}))
+        assert not part.passed and "has no default 1.0" in part.hint and "ARG APP_VERSION=1.0" in part.hint
+    none = check.run(ctx(**{"course/config:2.0": image("course/config:2.0", history=["LABEL version=2.0"])}))
+    assert not none.passed and "has no default" not in none.hint and "typed as 2.0" in none.hint
+
+
+def test_ex3_empty_label_without_an_arg_after_from_says_declare_it_after_from() -> None:
+    """An empty label and no ARG step after FROM: the ARG was declared before FROM only (or not at all)."""
+    check = declared("ch01-ex3", ImageLabel)
+    before_from = image("course/config:2.0", {"Labels": {"version": ""}}, history=["LABEL version="])
+    part = check.run(ctx(**{"course/config:2.0": before_from}))
+    assert not part.passed and "declare it after FROM" in part.hint and part.found == "version=''"
+    empty_arg = image(
+        "course/config:2.0", {"Labels": {"version": ""}}, history=["ARG APP_VERSION=1.0", "LABEL version="]
+    )
+    part = check.run(ctx(**{"course/config:2.0": empty_arg}))
+    assert not part.passed and "declare it after FROM" not in part.hint and "empty value" in part.hint
+    stale = image(
+        "course/config:2.0", {"Labels": {"version": "1.0"}}, history=["ARG APP_VERSION=1.0", "LABEL version=1.0"]
+    )
+    assert "--build-arg APP_VERSION=2.0" in check.run(ctx(**{"course/config:2.0": stale})).hint
