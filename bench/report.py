@@ -22,7 +22,7 @@ README = REPO / "README.md"
 START = "<!-- section: benchmarks -->"
 MARKER = "<!-- bench: end of generated part -->"
 END = "<!-- end section: benchmarks -->"
-ORDER = ("checks", "lab", "lab_boundary", "provision", "grading")
+ORDER = ("checks", "lab", "lab_boundary", "provision", "containerd_store", "grading")
 
 
 def load() -> dict[str, dict[str, Any]]:
@@ -160,6 +160,8 @@ def section(results: dict[str, dict[str, Any]]) -> str:
         "lab": "**Lab** (`bench/lab.py`)",
         "lab_boundary": "**Lab boundary** (`bench/lab_boundary.py`: the user-namespaced lab vs the container lab)",
         "provision": "**Offline provisioning** (`bench/provision.py`, a throw-away cache, into a lab's engine)",
+        "containerd_store": "**The containerd image store** (`bench/containerd_store.py`: Docker 26 with "
+        "`containerd-snapshotter` beside the lab's classic store; 1 = works)",
         "grading": "**Grading a class** (`bench/grading.py`)",
     }
     for name, result in results.items():

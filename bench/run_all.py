@@ -25,6 +25,7 @@ BENCHMARKS = {
     "lab": [],
     "lab_boundary": [],
     "provision": [],
+    "containerd_store": [],
     "grading": [],
 }
 QUICK = {  # a smoke run of the harness: few repetitions, one chapter, busybox only
@@ -32,6 +33,7 @@ QUICK = {  # a smoke run of the harness: few repetitions, one chapter, busybox o
     "lab": ["--runs", "1", "--fast-runs", "3"],
     "lab_boundary": ["--runs", "1"],
     "provision": ["--runs", "1", "--fast-runs", "3", "--images", "busybox:latest", "--no-lab-image"],
+    "containerd_store": ["--runs", "3"],
     "grading": ["--submissions", "3", "--workers", "1,2", "--all-chapters", "0"],
 }
 
