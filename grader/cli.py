@@ -184,11 +184,13 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
-    from grader.nbgrader_glue.feedback import generate_feedback
+    from grader.nbgrader_glue.feedback import generate_feedback, nothing_to_feed_back
 
     pages = generate_feedback(args.assignment, policy=args.hidden, student=args.student)
     for page in pages:
         print(page)
+    if not pages:
+        print(nothing_to_feed_back(args.assignment, student=args.student), file=sys.stderr)
     return EXIT_OK if pages else EXIT_FAILED
 
 

@@ -44,13 +44,30 @@ def summary_page(report: dict, hidden: set[str], policy: str) -> str:
             "error": data.get("error", ""),
         }
         blocks.append(render(result, policy if data["grade_id"] in hidden else "full"))
-    note = f"<p><b>{e(report['status'])}</b>: {e(report['message'])}</p>" if report.get("message") else ""
+    # every submission says how it was graded (graded, timeout, kernel died at cell N, ...), and why
+    verdict = report.get("verdict") or report.get("status") or ""
+    why = f": {e(report['message'])}" if report.get("message") else ""
+    note = f"<p class='verdict'>Verdict: <b>{e(verdict)}</b>{why}</p>" if verdict or why else ""
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
         f"<title>{e(report['assignment'])}: {e(report['student'])}</title></head>"
         "<body style='font-family:sans-serif;max-width:60em;margin:2em auto'>"
         f"<h1>{e(report['assignment'])}</h1><p>{e(report['student'])}: "
         f"<b>{report['score']:g}/{report['max_score']:g}</b> points</p>{note}{''.join(blocks)}</body></html>"
+    )
+
+
+def nothing_to_feed_back(assignment: str, student: str | None = None, course: CourseRoot | None = None) -> str:
+    """Why ``generate_feedback`` wrote nothing: the reports folder it looked in and what to run first."""
+    course = course or CourseRoot.from_env()
+    names = course.assignments() if assignment == "all" else [assignment]
+    where = course.root / "reports" / (assignment if assignment != "all" else "")
+    who = f" of student {student}" if student else ""
+    if not names:
+        return f"No assignment under {course.source}, so there is no feedback to write."
+    return (
+        f"No graded submission{who} of {assignment} (reports are read from {where}): "
+        f"grade first with `docker-course grade {assignment}`, then run feedback again."
     )
 
 
