@@ -61,6 +61,8 @@ def up(host: docker.DockerClient, spec: LabSpec, report: Reporter = silent) -> L
         boundary_runner.ensure_lab_image(engine, host, spec.image.tag, report)
     else:
         ensure_network(host, report)
+    for folder in spec.extra_mounts:  # offered read-write: made here, never by the engine as its root
+        folder.mkdir(parents=True, exist_ok=True)
     writable = [] if spec.root_read_only else [spec.root]
     writable += [*spec.extra_mounts, *([spec.workspace] if spec.workspace else [])]
     extras = boundary_runner.prepare(engine, place, spec.name, run_dir, writable)

@@ -16,6 +16,11 @@ from grader.engine.lab_image import LAB
 from grader.engine.settings import Settings, repo_root
 
 LAB_JUPYTER_PORT = 8888  # JupyterLab's port inside the lab
+# The only folders of a checkout a lab served without a workspace may write: the source
+# notebooks with their assets (the instructor edits them; the host reads them as data and
+# runs them only in labs) and the tests' artifacts. The rest (grader/, .venv, course.sh,
+# nbgrader_config.py: code the host runs) is read-only.
+CHECKOUT_WRITABLE = ("course", "build/test-artifacts")
 
 
 @dataclass(frozen=True)
@@ -106,12 +111,15 @@ class LabSpec:
 
         With a ``workspace``, ``root`` is the read-only kit (the grader package, no
         notebooks) and JupyterLab serves the workspace: nothing of the checkout is
-        mounted. Without one (the instructor's view), the checkout read-write.
+        mounted. Without one (the instructor's view), the checkout read-only but for
+        ``CHECKOUT_WRITABLE``, so a lab never writes code or configuration the host runs.
         """
+        root = (root or repo_root()).resolve()
         return cls(
             name=name or settings.lab_name,
-            root=(root or repo_root()).resolve(),
-            root_read_only=workspace is not None,
+            root=root,
+            root_read_only=True,
+            extra_mounts=() if workspace else tuple(root / folder for folder in CHECKOUT_WRITABLE),
             workspace=workspace.resolve() if workspace else None,
             limits=limits_of(settings),
             jupyter=jupyter,

@@ -182,3 +182,26 @@ def test_a_lab_whose_no_egress_rule_is_gone_is_replaced_not_reused(engine_sessio
     finally:
         lab.down(engine_session.host, name, keep_data=False)
         shutil.rmtree(lab_run_dir(name).parent, ignore_errors=True)
+
+
+def test_a_lab_without_a_workspace_cannot_write_code_the_host_runs(engine: EngineSession) -> None:
+    """The checkout is read-only in the lab (grader/, .venv, course.sh, nbgrader_config.py), course/ is not.
+
+    Harmless: each write is a new file of a random name (O_EXCL), removed at once where it was made.
+    """
+    from grader.engine.lab_spec import CHECKOUT_WRITABLE
+    from grader.engine.settings import repo_root
+
+    root = repo_root().resolve()
+    name = f".docker-course-probe-{engine.name}-{socket.gethostname()}"
+    refused = [root, root / "grader", root / "grader" / "engine"]
+    if (root / ".venv" / "bin").is_dir():
+        refused.append(root / ".venv" / "bin")
+    for folder in refused:
+        ran = engine.sh(f"touch {folder / name} && rm -f {folder / name}")
+        assert not ran.ok and "Read-only file system" in ran.output, (folder, ran.output)
+        assert not (folder / name).exists()
+    for rel in CHECKOUT_WRITABLE:
+        target = root / rel / name
+        ran = engine.sh(f"touch {target} && rm {target}")
+        assert ran.ok, (rel, ran.output)

@@ -122,7 +122,7 @@ def test_lab_spec_fingerprint_covers_what_a_reused_lab_must_match() -> None:
     assert same.fingerprint() == _spec().fingerprint()
     for change in (
         {"root": Path("/srv/other")},
-        {"root_read_only": True},
+        {"root_read_only": False},
         {"extra_mounts": (Path("/srv/ws"),)},
         {"port": 9001},
         {"jupyter": False},
@@ -140,7 +140,7 @@ def test_grading_and_learner_labs_differ_in_data_only(tmp_path: Path) -> None:
     learner = LabSpec.learner(settings, name="docker-course-lab", root=tmp_path / "kit")
     assert grading.root_read_only and not grading.jupyter and grading.extra_mounts == ((tmp_path / "ws").resolve(),)
     assert grading.label_map == {"run": "r1"} and grading.base_images == ("busybox",)
-    assert learner.jupyter and not learner.root_read_only and learner.base_images is None
+    assert learner.jupyter and learner.root_read_only and learner.base_images is None
     assert grading.limits == learner.limits == Limits("2g", 512, 1.5)
 
 

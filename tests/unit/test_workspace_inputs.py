@@ -103,13 +103,25 @@ def test_release_strips_hints_and_explanations_only() -> None:
 def test_a_learner_lab_with_a_workspace_mounts_the_kit_read_only_and_serves_the_workspace(tmp_path: Path) -> None:
     from grader.engine import lab_container
     from grader.engine.boundary_runner import LabExtras
+    from grader.engine.lab_container import RUN_IN_LAB
     from grader.engine.lab_spec import LabSpec
     from grader.engine.settings import Settings
 
     settings = Settings()
     source = LabSpec.learner(settings, name="lab-a", root=tmp_path / "checkout")
     served = LabSpec.learner(settings, name="lab-a", root=tmp_path / "kit", workspace=tmp_path / "work")
-    assert not source.root_read_only and source.workspace is None
+    assert source.root_read_only and source.workspace is None
+    # the instructor's view writes the source notebooks and test artifacts only, never code the host runs
+    checkout = (tmp_path / "checkout").resolve()
+    assert source.extra_mounts == (checkout / "course", checkout / "build" / "test-artifacts")
+    source_binds = lab_container._binds(source, tmp_path / "run", LabExtras())
+    assert source_binds[str(checkout)]["mode"] == "ro"
+    assert {b["bind"] for b in source_binds.values() if b["mode"] == "rw"} == {
+        str(checkout / "course"),
+        str(checkout / "build" / "test-artifacts"),
+        "/var/lib/docker",
+        RUN_IN_LAB,
+    }
     assert served.root_read_only and served.workspace == tmp_path / "work"
     other = LabSpec.learner(settings, name="lab-a", root=tmp_path / "kit", workspace=tmp_path / "elsewhere")
     assert len({source.fingerprint(), served.fingerprint(), other.fingerprint()}) == 3
