@@ -26,7 +26,7 @@ from pathlib import Path
 
 import docker
 
-from grader.engine import boundary_firewall
+from grader.engine import boundary_daemon, boundary_firewall
 from grader.engine.client import connect, host_engine_url
 from grader.engine.progress import Reporter, silent
 from grader.errors import EngineUnavailable, LabError
@@ -256,10 +256,8 @@ def _connect_or_start(report: Reporter, timeout: float) -> docker.DockerClient:
     LABS_DATA.mkdir(mode=0o711, parents=True, exist_ok=True)
     log = LABS_DATA / "dockerd.log"
     report(f"starting the course's user-namespaced labs engine (socket {LABS_SOCKET}, log {log})")
-    with open(log, "ab") as out:
-        subprocess.Popen(  # noqa: S603 - a fixed command
-            engine_command(), stdout=out, stderr=out, stdin=subprocess.DEVNULL, start_new_session=True
-        )
+    how, _ = boundary_daemon.start(engine_command(), log, report)  # it outlives this command (see the module)
+    report(f"the labs engine runs as {how}")
     deadline = time.monotonic() + timeout
     while True:
         try:
