@@ -1,4 +1,5 @@
-"""The workspace commands of ``docker-course``: update, workspace, solution, hint, start-over.
+"""The workspace commands of ``docker-course``: update, workspace, solution, hint, grade-chapter,
+start-over.
 
 Part of the command line (``grader/cli.py`` adds them): parses, calls the
 workspace services, prints. No logic of its own.
@@ -73,6 +74,19 @@ def cmd_hint(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_grade_chapter(args: argparse.Namespace) -> int:
+    from grader.engine.progress import console
+    from grader.services.self_grade import grade_my_chapter
+
+    graded = grade_my_chapter(args.chapter, report=console("grade") if not args.json else _quiet, timeout=args.timeout)
+    print(json.dumps(graded.to_json(), indent=2) if args.json else graded.to_text())
+    return EXIT_OK
+
+
+def _quiet(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
 def cmd_start_over(args: argparse.Namespace) -> int:
     from grader.workspace.service import open_workspace
     from grader.workspace.start_over import plan, start_over
@@ -112,6 +126,13 @@ def add_workspace_commands(sub: Any) -> None:
     hint.add_argument("exercise", help="exercise id, e.g. ch01-ex2")
     hint.add_argument("--json", action="store_true", help="machine-readable")
     hint.set_defaults(func=cmd_hint)
+    grade = sub.add_parser(
+        "grade-chapter", help="grade your chapter notebook as the instructor's autograder would (a fresh lab)"
+    )
+    grade.add_argument("chapter", help="a chapter, e.g. 01 or 01-dockerfile")
+    grade.add_argument("--json", action="store_true", help="machine-readable")
+    grade.add_argument("--timeout", type=float, default=1800, help="seconds the notebook may run (default 1800)")
+    grade.set_defaults(func=cmd_grade_chapter)
     again = sub.add_parser(
         "start-over", help="an exercise's answer cells back to the stubs, its engine objects removed"
     )

@@ -32,6 +32,7 @@ MAX_REPLY = 8 << 20  # bytes of one reply (a grading summary with every part)
 REQUESTS: dict[str, tuple[str, str]] = {
     "hint": ("exercise", r"ch0[1-9]-ex[1-9][0-9]?"),
     "solution": ("exercise", r"ch0[1-9]-ex[1-9][0-9]?"),
+    "grade": ("chapter", r"0[1-9]"),
 }
 
 

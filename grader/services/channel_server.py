@@ -1,4 +1,4 @@
-"""The host's side of a lab's channel: a small server answering hints and solutions, nothing else.
+"""The host's side of a lab's channel: a small server answering hints, solutions and grading, nothing else.
 
 Started by ``docker-course engine up`` for the learner's lab (``python -m
 grader.services.channel_server --lab NAME ...``, see :mod:`grader.services.channel_process`),
@@ -27,6 +27,7 @@ import os
 import signal
 import socket
 import stat
+import subprocess
 import sys
 import threading
 import time
@@ -150,7 +151,9 @@ def serve(sock: socket.socket, handlers: dict[str, Handler], keep_going: Callabl
         threading.Thread(target=_serve_one, args=(conn, handlers, slots), daemon=True).start()
 
 
-def handlers_for(source: Path | None, progress_file: Path, solutions: bool = True) -> dict[str, Handler]:
+def handlers_for(
+    source: Path | None, progress_file: Path, solutions: bool = True, grading: bool = True
+) -> dict[str, Handler]:
     """The requests this lab may make, answered by the services the CLI uses (views recorded in ``progress_file``)."""
     from grader.services import answers
 
@@ -159,7 +162,52 @@ def handlers_for(source: Path | None, progress_file: Path, solutions: bool = Tru
     }
     if solutions:
         offered["solution"] = lambda exercise: answers.solution_here(exercise, source, progress_file).to_json()
+    if grading:
+        offered["grade"] = ChapterGrading().grade
     return offered
+
+
+class ChapterGrading:
+    """``grade``: one chapter at a time, in a ``docker-course grade-chapter`` process of its own.
+
+    A process of its own, so that stopping the server ends a grading run as Ctrl-C
+    does (SIGTERM: its fresh lab removed), never leaving a grading lab behind.
+    """
+
+    running: set[subprocess.Popen[str]] = set()
+
+    def __init__(self) -> None:
+        self._one = threading.Lock()
+
+    def grade(self, chapter: str) -> dict[str, Any]:
+        if not self._one.acquire(blocking=False):
+            raise GraderError("A chapter of yours is being graded already: wait for its result.")
+        try:
+            command = [sys.executable, "-m", "grader.cli", "grade-chapter", chapter, "--json"]
+            proc = subprocess.Popen(  # noqa: S603 - fixed command, the chapter validated
+                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL
+            )
+            ChapterGrading.running.add(proc)
+            try:
+                out, err = proc.communicate()
+            finally:
+                ChapterGrading.running.discard(proc)
+            if proc.returncode != 0:
+                raise GraderError((err.strip().splitlines() or ["grading failed"])[-1].removeprefix("docker-course: "))
+            result: dict[str, Any] = json.loads(out)
+            return result
+        finally:
+            self._one.release()
+
+    @classmethod
+    def stop_all(cls) -> None:
+        """SIGTERM every grading process, and wait for them to remove their labs."""
+        for proc in list(cls.running):
+            with contextlib.suppress(OSError):
+                proc.terminate()
+        for proc in list(cls.running):
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=120)
 
 
 def _log(line: str) -> None:
@@ -188,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
         serve(sock, handlers, lambda: not stopping.is_set() and still_ours(args.run_dir, inode))
     finally:
         sock.close()
+        ChapterGrading.stop_all()
         if still_ours(args.run_dir, inode):
             with contextlib.suppress(OSError):
                 dfd = os.open(args.run_dir, NOFOLLOW_DIR)

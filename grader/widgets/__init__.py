@@ -29,6 +29,9 @@ _EXPORTS = {
     "LiveLog": "live_log",
     "build": "live_log",
     "start_here": "landing",
+    "GradePanel": "grade_button",
+    "grade_panel": "grade_button",
+    "AnswerButtons": "answer_buttons",
 }
 
 __all__ = sorted(_EXPORTS)
