@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from grader.checks.base import Check, Context, Outcome
-from grader.facts.containers import ContainerFacts, PortBinding
+from grader.facts.containers import ENGINE_GONE, ContainerFacts, PortBinding
 
 WILDCARDS = ("", "0.0.0.0", "::")
 
@@ -23,6 +23,11 @@ def not_running_hint(container: ContainerFacts) -> str:
         return (
             f"{container.name} is only Created: a `docker run` that fails (a port already allocated, ...) "
             f"leaves the container behind. Remove it with `docker rm {container.name}`, then run it again."
+        )
+    if container.status == "exited" and container.exit_code == ENGINE_GONE:
+        return (
+            f"{container.name} stopped when its engine stopped (exit code {ENGINE_GONE}, e.g. the lab was "
+            f"stopped): start it again with `docker start {container.name}`."
         )
     return (
         f"{container.name} is {container.status or 'not running'} and publishes nothing while stopped: "

@@ -14,6 +14,9 @@ from grader.facts.engine_errors import ENGINE_ERRORS, inspecting
 MAX_LOG_BYTES = 64_000
 
 
+ENGINE_GONE = 255  # the exit code Docker gives a container whose engine stopped under it (a lab stopped)
+
+
 @dataclass(frozen=True)
 class PortBinding:
     """One published port: container port/proto -> host ip:port."""

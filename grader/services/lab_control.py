@@ -96,6 +96,7 @@ def start(options: EngineOptions | None = None, jupyter: bool = True, report: Re
             spec = lab.LabSpec.learner(settings, root=served.kit, jupyter=jupyter, workspace=served.workspace)
         info = lab.up(host, spec, report=report)
         _open_channel(settings.lab_name, report)
+        _come_back(settings, report)
         return Started("lab", info.docker_host, info.name, info.jupyter_url, workspace=info.workspace or None)
     provisioning.provision(host, list(catalogue.COURSE_BASE_TAGS), report=report)
     folder = None
@@ -114,6 +115,24 @@ def _open_channel(lab_name: str, report: Reporter) -> None:
         channel_process.start(lab_name, report=report)
     except GraderError as e:
         report(str(e))
+
+
+def _come_back(settings: Settings, report: Reporter) -> None:
+    """The containers that ran when the lab stopped run again (a failure is said, never fatal)."""
+    from grader.services import coming_back
+
+    try:
+        coming_back.start_again(lab.lab_engine(settings), settings.lab_name, report)
+    except (GraderError, docker.errors.DockerException) as e:
+        report(f"could not start the containers of before the stop again: {e}")
+
+
+def _remember_running(settings: Settings) -> None:
+    """Before the lab stops: which of the learner's containers run (started again by the next up)."""
+    from grader.services import coming_back
+
+    with contextlib.suppress(GraderError, docker.errors.DockerException, OSError):
+        coming_back.remember_running(lab.lab_engine(settings), settings.lab_name)
 
 
 def _release(owner: str) -> None:
@@ -156,6 +175,7 @@ def stop(options: EngineOptions | None = None, purge: bool = False) -> Stopped:
     from grader.services import channel_process
 
     channel_process.stop(settings.lab_name)
+    _remember_running(settings)
     removed = lab.down(ensure_host_engine(), settings.lab_name, keep_data=not purge)
     _release(f"lab:{settings.lab_name}")
     return Stopped("lab", settings.lab_name, was_running=removed)

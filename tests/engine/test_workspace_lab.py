@@ -150,3 +150,25 @@ def test_the_lab_asks_the_host_for_hints_and_solutions_through_its_channel(serve
     assert seen["hint"]["shown"] and seen["solution"]["cells"] and "answers only" in seen["refused"]
     views = progress.views(Settings.load().lab_run_dir(LAB) / "progress.json")
     assert views["ch01-ex2"]["hints"] >= 1 and views["ch01-ex2"]["solution"] is True
+
+
+def test_coming_back_after_a_stop_starts_the_containers_that_were_running(served: dict[str, Any]) -> None:
+    """``./course.sh stop`` then ``start``: what ran runs again, what did not stays as it was; the channel too."""
+    from grader.services import channel_process
+
+    client = lab.lab_engine(Settings.load())
+    client.containers.run("busybox", ["sleep", "3600"], name="back-running", detach=True)
+    client.containers.create("busybox", ["true"], name="back-created")
+    stop(EngineOptions())
+    assert lab.find(ensure_host_engine(), LAB) is None and channel_process.running(LAB) is None
+    said: list[str] = []
+    served["started"] = start(EngineOptions(), jupyter=True, report=said.append)
+    client = lab.lab_engine(Settings.load())
+    try:
+        assert client.containers.get("back-running").status == "running"
+        assert client.containers.get("back-created").status == "created"
+        assert "started again, as they ran before the stop: back-running" in said, said
+        assert channel_process.running(LAB) is not None
+    finally:
+        for name in ("back-running", "back-created"):
+            client.containers.get(name).remove(force=True)
