@@ -134,8 +134,10 @@ CHAPTERS: tuple[Chapter, ...] = (
         ),
         demos=Names(
             containers=("demo-once", "demo-ticker", "demo-volume"),
-            images=("demo/another-name:1.0", "demo/cache", "demo/cmd", "demo/context", "demo/from", "demo/layers",
-                "demo/volume", "demo/workdir"),
+            images=("demo/another-name:1.0", "demo/arg", "demo/cache", "demo/cmd", "demo/context",
+                "demo/context-classic", "demo/copy", "demo/exec", "demo/from", "demo/layers", "demo/layers-classic",
+                "demo/maintainer", "demo/onbuild-base", "demo/onbuild-child", "demo/secret", "demo/url",
+                "demo/volume", "demo/workdir", "demo/workdir-classic"),
         ),
     ),
     Chapter(
