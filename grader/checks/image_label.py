@@ -48,15 +48,40 @@ class ImageLabel(Check):
             return Outcome(False, expected, f"{self.key}=''", f"Give {self.key} a value.")
         if self.value is not None and found_value != self.value:
             return Outcome(False, expected, f"{self.key}={found_value}", self.hint_for("other_value"))
-        inherited = self.base and ctx.facts.has_image(self.base)
-        if inherited and ctx.facts.image(str(self.base)).labels.get(self.key) == found_value:
+        source = self._inherited_from(ctx, found_value)
+        if source:
             return Outcome(
                 False,
                 f"{expected}, set by {self.tag} itself",
-                f"inherited from {self.base}",
+                f"inherited from {source}",
                 "Set the label in your own Dockerfile.",
             )
         return Outcome(True, expected, f"{self.key}={found_value}")
+
+    def _inherited_from(self, ctx: Context, value: str) -> str:
+        """The image ``value`` was inherited from ('' when ``tag`` set it itself, as far as the engine tells).
+
+        ``base`` itself, or (with a ``base``) another tagged image whose history is a strict prefix of
+        ``tag``'s and that already carries the value, unless ``tag``'s own steps set the label again.
+        Where the engine no longer holds such an intermediate image the check cannot tell (accepted).
+        """
+        if not self.base:
+            return ""
+        if ctx.facts.has_image(self.base) and ctx.facts.image(self.base).labels.get(self.key) == value:
+            return self.base
+        own = ctx.facts.image(self.tag)
+        sets_it = re.compile(rf"(^|\s){re.escape(self.key)}=")
+        for ref in ctx.facts.image_tags():
+            if ref == self.tag or ctx.facts.image(ref).id in (own.id, ctx.facts.image(self.base).id):
+                continue
+            other = ctx.facts.image(ref)
+            prefix = len(other.history)
+            if not 0 < prefix < len(own.history) or own.history[:prefix] != other.history:
+                continue
+            label_steps = [s for s in own.history[prefix:] if s.instruction == "LABEL"]
+            if other.labels.get(self.key) == value and not any(sets_it.search(s.created_by) for s in label_steps):
+                return ref
+        return ""
 
     def _empty_from_arg(self, ctx: Context) -> str:
         """Why a label set from ``from_arg`` came out empty, read from the image's own history."""

@@ -13,6 +13,7 @@ from typing import Protocol
 from grader.errors import NotFound
 from grader.facts.containers import ContainerFacts
 from grader.facts.images import ImageFacts
+from grader.facts.journal import Journal
 from grader.facts.namespaces import NamespaceInodes
 from grader.facts.networks import HttpAnswer, Interface, NetworkFacts
 from grader.facts.probe import ProbeResult, ProbeSpec
@@ -80,6 +81,14 @@ class Facts(Protocol):
 
     def run(self, spec: ProbeSpec) -> ProbeResult:
         """A probe container run to completion."""
+        ...
+
+    def image_tags(self) -> list[str]:
+        """Every tag of every image on the engine (dangling and intermediate images have none)."""
+        ...
+
+    def journal(self) -> Journal:
+        """The course's event journal of this engine: what the learner did, and the period it covers."""
         ...
 
     def has_image(self, ref: str) -> bool:

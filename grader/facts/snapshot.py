@@ -11,11 +11,14 @@ from typing import Any, TypeVar
 
 import docker
 
+from grader.engine.journal import journal_folder
 from grader.errors import NotFound, NotRunning
 from grader.facts.container_exec import exec_in
 from grader.facts.containers import ContainerFacts
+from grader.facts.engine_errors import inspecting
 from grader.facts.images import ImageFacts
 from grader.facts.interface import Facts
+from grader.facts.journal import Journal, read_journal
 from grader.facts.namespaces import NamespaceInodes, read_namespaces
 from grader.facts.networks import (
     HttpAnswer,
@@ -71,6 +74,20 @@ class EngineFacts(Facts):
 
     def volume(self, name: str) -> VolumeFacts:
         return self._once(("volume", name), lambda: VolumeFacts.read(self.client, name))
+
+    def image_tags(self) -> list[str]:
+        """Every image tag on the engine, listed once."""
+
+        def read() -> list[str]:
+            with inspecting("The course engine did not list its images.", "images"):
+                listed = self.client.api.images()
+            return sorted({t for i in listed for t in i.get("RepoTags") or [] if t != "<none>:<none>"})
+
+        return self._once(("image_tags",), read)
+
+    def journal(self) -> Journal:
+        """The course's event journal (a file beside the engine's socket, or grading's own), read once."""
+        return self._once(("journal",), lambda: read_journal(journal_folder(self.client)))
 
     def running(self, name: str) -> ContainerFacts:
         """The container ``name``, which must be running.

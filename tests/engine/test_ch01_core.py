@@ -41,6 +41,18 @@ def test_ex1_wrong_base_fails_on_base(engine: EngineSession) -> None:
     assert "FROM busybox" in hints(result)
 
 
+@pytest.mark.parametrize("builder", ["sdk", "buildkit"])
+def test_ex1_label_inherited_from_an_intermediate_image_fails(engine: EngineSession, builder: str) -> None:
+    """course/hello:1.0 FROM an image of the learner's that carries the label (itself FROM busybox): the label
+    point is lost, naming that image; setting the label again in course/hello:1.0's own Dockerfile passes."""
+    engine.build('FROM busybox\nLABEL maintainer="me"\n', "mine/base:1", builder=builder)
+    engine.build('FROM mine/base:1\nCMD ["sh"]\n', "course/hello:1.0", builder=builder)
+    result = engine.check("ch01-ex1")
+    assert result.score == 2 and "inherited from mine/base:1" in hints(result), dump(result)
+    engine.build('FROM mine/base:1\nLABEL maintainer="me"\nCMD ["sh"]\n', "course/hello:1.0", builder=builder)
+    assert engine.check("ch01-ex1").passed
+
+
 def test_ex1_empty_label_fails(engine: EngineSession) -> None:
     """An empty maintainer label does not count."""
     engine.build('FROM busybox\nLABEL maintainer=""\n', "course/hello:1.0")

@@ -7,6 +7,7 @@ nothing, exactly as a blank engine would answer.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -16,6 +17,7 @@ from grader.errors import NotFound, NotRunning
 from grader.facts.containers import ContainerFacts, Mount
 from grader.facts.images import FileInImage, ImageFacts
 from grader.facts.interface import Facts
+from grader.facts.journal import Journal
 from grader.facts.namespaces import NamespaceInodes
 from grader.facts.networks import HttpAnswer, Interface, NetworkFacts
 from grader.facts.probe import ProbeResult, ProbeSpec
@@ -67,7 +69,7 @@ def image(
     ``paths``: the whole filesystem listing (default: the recorded files).
     """
     attrs = {
-        "Id": "sha256:" + "ab" * 32,
+        "Id": "sha256:" + hashlib.sha256(ref.encode()).hexdigest(),  # one image per ref, as tags of distinct builds
         "RepoTags": [ref],
         "Config": config or {},
         "RootFS": {"Layers": layers or []},
@@ -114,6 +116,7 @@ class FakeFacts(Facts):
         self.veths: dict[str, str | None] = recorded.pop("veths", {})
         self.recorded_topology: Topology = recorded.pop("topology", Topology((), (), ()))
         self.gateways: dict[str, str] = recorded.pop("gateways", {})
+        self.recorded_journal: Journal = recorded.pop("journal", Journal("recorded"))
         if recorded:
             raise TypeError(f"FakeFacts records no {', '.join(recorded)}")
         self.asked: list[tuple[str, int]] = []
@@ -172,6 +175,12 @@ class FakeFacts(Facts):
 
     def topology(self) -> Topology:
         return self.recorded_topology
+
+    def journal(self) -> Journal:
+        return self.recorded_journal
+
+    def image_tags(self) -> list[str]:
+        return sorted(self.images)
 
     def veth_peer(self, container: str) -> str | None:
         self._running(container)

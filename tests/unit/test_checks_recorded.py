@@ -177,3 +177,38 @@ def test_ex3_empty_label_without_an_arg_after_from_says_declare_it_after_from() 
         "course/config:2.0", {"Labels": {"version": "1.0"}}, history=["ARG APP_VERSION=1.0", "LABEL version=1.0"]
     )
     assert "--build-arg APP_VERSION=2.0" in check.run(ctx(**{"course/config:2.0": stale})).hint
+
+
+BUSYBOX_STEPS = ["/bin/sh -c #(nop) ADD file:x in /", '/bin/sh -c #(nop)  CMD ["sh"]']
+MINE = image(
+    "mine/base:1",
+    {"Labels": {"maintainer": "me"}},
+    ["sha256:base"],
+    [*BUSYBOX_STEPS, "/bin/sh -c #(nop)  LABEL maintainer=me"],
+)
+
+
+def hello(*own: str, labels: dict[str, str] | None = None) -> object:
+    history = [*BUSYBOX_STEPS, "/bin/sh -c #(nop)  LABEL maintainer=me", *own]
+    return image("course/hello:1.0", {"Labels": labels or {"maintainer": "me"}}, ["sha256:base"], history)
+
+
+def test_ex1_label_inherited_from_an_intermediate_image_of_the_engine_fails() -> None:
+    """Another image (not busybox) whose history is a strict prefix of course/hello:1.0's and that already
+    carries the label: the label was inherited from it, and the part names that image."""
+    check = declared("ch01-ex1", ImageLabel)
+    part = check.run(ctx(**{"mine/base:1": MINE, "course/hello:1.0": hello('/bin/sh -c #(nop)  CMD ["hi"]')}))
+    assert not part.passed and "inherited from mine/base:1" in part.found
+
+
+def test_ex1_label_set_again_or_no_intermediate_or_another_value_passes() -> None:
+    """The label set again by course/hello:1.0 itself, another value than the intermediate's, or no such image
+    in the engine (the residual case the check cannot tell): the part passes."""
+    check = declared("ch01-ex1", ImageLabel)
+    again = hello("/bin/sh -c #(nop)  LABEL maintainer=me")
+    assert check.run(ctx(**{"mine/base:1": MINE, "course/hello:1.0": again})).passed
+    other = hello("/bin/sh -c #(nop)  LABEL maintainer=you", labels={"maintainer": "you"})
+    assert check.run(ctx(**{"mine/base:1": MINE, "course/hello:1.0": other})).passed
+    assert check.run(ctx(**{"course/hello:1.0": hello('/bin/sh -c #(nop)  CMD ["hi"]')})).passed
+    same_history = hello()  # an image with the same history is not a strict prefix (another tag of it)
+    assert check.run(ctx(**{"mine/base:1": MINE, "course/hello:1.0": same_history})).passed
