@@ -27,9 +27,13 @@ EXERCISES: list[Exercise] = [
                 points=1,
                 removed="note-1",
                 successor="note-2",
+                proven=True,
+                exit_code=0,
                 title="note-1 was removed (and note-2 exists)",
-                hint="Remove note-1 once it has written the note: docker rm note-1 (its writable layer goes with "
-                "it); then run note-2.",
+                hints={
+                    "still_exists": "Remove note-1 once it has written the note: docker rm note-1 (its writable "
+                    "layer goes with it); then run note-2."
+                },
             ),
             ContainerOutput(
                 points=2,

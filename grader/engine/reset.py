@@ -13,6 +13,7 @@ from docker.errors import APIError, NotFound
 from grader import curriculum
 from grader.engine.catalogue import COURSE_BASE_TAGS, resolve
 from grader.engine.image_cache import present
+from grader.engine.journal import journal_folder, mark_reset
 from grader.engine.progress import Reporter, silent
 from grader.engine.provided import is_provided
 from grader.engine.settings import COURSE_LABEL, PROBE_LABEL
@@ -88,6 +89,7 @@ def reset(client: docker.DockerClient, whole_engine: bool, report: Reporter = si
     if whole_engine:
         remover.quietly(client.images.prune)  # dangling layers only: base images stay
         remover.quietly(client.api.prune_builds)
+    mark_reset(journal_folder(client))  # what the journal holds from before is another history
     report(
         f"removed {len(done.containers)} container(s), {len(done.networks)} network(s), "
         f"{len(done.volumes)} volume(s), {len(done.images)} image tag(s)"

@@ -23,6 +23,7 @@ from docker.errors import APIError, DockerException
 from grader.engine import boundary, lab, provided
 from grader.engine.catalogue import COURSE_BASE_TAGS
 from grader.engine.client import api_client
+from grader.engine.journal import FOLDER_ENV, Recorder
 from grader.engine.lab_spec import LabSpec
 from grader.engine.settings import Settings
 from grader.errors import GraderError, UnknownExercise
@@ -36,6 +37,7 @@ KILL_GRACE = 120  # seconds past the notebook's time limit before nbgrader itsel
 LOG_TAIL = 6000  # characters of nbgrader's log kept
 GRADING_DISK = "20g"  # cap on a grading lab's engine data (sparse: only what is written takes disk)
 DISK_ENV = "DOCKER_COURSE_GRADING_DISK"
+JOURNAL_FOLDER = ".grading-journal"  # in the kit: the lab sees it read-only
 
 
 @dataclass
@@ -84,7 +86,11 @@ def autograde_in_lab(
         lab.up(host, spec)
         lab_seconds = time.monotonic() - start
         engine_pid = _lab_sh(host, name, "cat /var/run/docker.pid")[1].strip()
-        code, log = _exec_autograde(host, name, kit, ws, timeout)
+        recorder, journal = _grading_journal(settings, name, kit)
+        try:
+            code, log = _exec_autograde(host, name, kit, ws, timeout, {FOLDER_ENV: str(journal)})
+        finally:
+            recorder.stop()
         seconds = time.monotonic() - start
         broken = _engine_broken(host, name, engine_pid)
         if broken:
@@ -161,8 +167,19 @@ def _disk_full(host: docker.DockerClient, name: str) -> str:
     return f"{int(fields[2]) // 1024} MiB of {int(fields[1]) // 1024} MiB" if int(fields[4].rstrip("%")) >= 98 else ""
 
 
+def _grading_journal(settings: Settings, name: str, kit: Path) -> tuple[Recorder, Path]:
+    """The lab's event journal kept by this process, outside the lab: the submission cannot forge it.
+
+    It lies in the submission's own kit, which the lab mounts read-only, so the checks inside
+    the lab read it (``DOCKER_COURSE_JOURNAL``); started before the notebook runs.
+    """
+    folder = kit.resolve() / JOURNAL_FOLDER / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return Recorder(lab.lab_engine(settings, name), folder).start(), folder
+
+
 def _exec_autograde(
-    host: docker.DockerClient, name: str, kit: Path, ws: Workspace, timeout: float
+    host: docker.DockerClient, name: str, kit: Path, ws: Workspace, timeout: float, extra_env: dict[str, str]
 ) -> tuple[int | None, str]:
     # a client whose read timeout outlasts the run: the exec streams nothing for minutes at a time
     limit = int(timeout + KILL_GRACE)
@@ -170,7 +187,12 @@ def _exec_autograde(
     try:
         command = ["timeout", "-k", "20", str(limit), LAB_PYTHON, "-m", "nbgrader", "autograde", ws.assignment]
         command += ["--student", ws.student, "--force", "--GradingExecute.sweep_at_end=True"]
-        env = {**ws.lab_env(timeout), "HOME": "/root", "PATH": "/opt/course/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
+        env = {
+            **ws.lab_env(timeout),
+            **extra_env,
+            "HOME": "/root",
+            "PATH": "/opt/course/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        }
         exec_id = api.exec_create(name, command, environment=env, workdir=str(kit))["Id"]
         tail: deque[bytes] = deque()
         kept = 0

@@ -4,10 +4,12 @@ leave no probe container behind."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from grader.engine.provided import prepare
-from grader.engine.settings import course_dir
+from grader.engine.settings import PROBE_LABEL, course_dir
 from tests.checks_support import hints
 from tests.checks_support import run as run_in_lab
 from tests.support import EngineSession, dump
@@ -57,6 +59,33 @@ def test_ex1_reference_passes(lab: EngineSession) -> None:
     survived = lab.sh("docker inspect -f '{{.State.ExitCode}}' note-2").output.strip() == "0"
     result = check(lab, "ch05-ex1", note_survived=survived)
     assert result.passed and result.score == 4, dump(result)
+
+
+def test_ex1_note1_that_never_existed_fails_from_the_journal(lab: EngineSession) -> None:
+    """note-2 alone (no note-1 ever ran): absence proves nothing; the journal shows no note-1 before note-2."""
+    run(lab, NOTES[2])
+    result = check(lab, "ch05-ex1", note_survived=False)
+    assert result.score == 3 and "no container note-1 ran on this engine" in hints(result), dump(result)
+
+
+def test_ex1_note1_failed_run_fails_with_its_exit_code(lab: EngineSession) -> None:
+    """note-1 ran but did not write its note (exit 1): the journal shows the exit code."""
+    run(lab, "docker run --name note-1 busybox sh -c 'exit 1'", *NOTES[1:])
+    result = check(lab, "ch05-ex1", note_survived=False)
+    assert result.score == 3 and "note-1 exited 1" in hints(result), dump(result)
+
+
+def test_ex1_journal_outlives_the_engines_event_buffer(lab: EngineSession) -> None:
+    """130 probe containers (260 events: the engine keeps 256) between note-1's removal and the check: the
+    course's journal skips them and still proves note-1's run."""
+    run(lab, *NOTES)
+    created = [lab.client.api.create_container("busybox", ["true"], labels={PROBE_LABEL: "true"}) for _ in range(130)]
+    for c in created:
+        lab.client.api.remove_container(c["Id"], force=True)
+    since = int(time.time()) - 3600
+    buffered = lab.client.api.events(since=since, until=int(time.time()) + 1, decode=True)
+    assert not any((e.get("Actor") or {}).get("Attributes", {}).get("name") == "note-1" for e in buffered)
+    assert check(lab, "ch05-ex1", note_survived=False).passed
 
 
 def test_ex1_cli_string_answer_passes(lab: EngineSession) -> None:
