@@ -1,4 +1,4 @@
-"""The hub commands of ``docker-course``: ``hub up``, ``hub status``, ``hub down``.
+"""The class commands of ``docker-course``: ``hub up|status|down`` and ``gradebook up|status|down``.
 
 Part of the command line (``grader/cli.py`` adds them): parses, calls
 :mod:`grader.hub.server`, prints. No logic of its own.
@@ -52,6 +52,38 @@ def cmd_hub_down(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_gradebook(args: argparse.Namespace) -> int:
+    from grader.engine.progress import console
+    from grader.services import gradebook_db
+
+    if args.action == "up":
+        server = gradebook_db.up(report=console("gradebook"))
+    elif args.action == "down":
+        stopped = gradebook_db.down()
+        print("The gradebook's PostgreSQL is stopped." if stopped else "The gradebook's PostgreSQL was not running.")
+        return EXIT_OK
+    else:
+        found = gradebook_db.running()
+        if found is None:
+            print(json.dumps({"running": False, "url": None}) if args.json else "PostgreSQL is not running.")
+            return EXIT_OK
+        server = found
+    if args.json:
+        print(json.dumps({"running": True, "url": server.url, "pid": server.pid, "data": str(server.data)}))
+    else:
+        print(f"PostgreSQL of the course (pid {server.pid}, data {server.data}); point nbgrader at it with:")
+        print(f"    export DOCKER_COURSE_GRADEBOOK='{server.url}'")
+    return EXIT_OK
+
+
+def add_gradebook_commands(sub: Any) -> None:
+    """Add ``gradebook up|status|down`` (the course's PostgreSQL for a large class's gradebook)."""
+    book = sub.add_parser("gradebook", help="a PostgreSQL server for a large class's gradebook (up | status | down)")
+    book.add_argument("action", choices=["up", "status", "down"])
+    book.add_argument("--json", action="store_true", help="machine-readable (up, status)")
+    book.set_defaults(func=cmd_gradebook)
+
+
 def add_hub_commands(sub: Any) -> None:
     """Add ``hub up|status|down`` to the ``docker-course`` subcommands."""
     hub = sub.add_parser("hub", help="host a class: JupyterHub with a lab per learner (up | status | down)")
@@ -67,3 +99,4 @@ def add_hub_commands(sub: Any) -> None:
     down = hub_sub.add_parser("down", help="stop the hub and every learner's lab (workspaces kept)")
     down.add_argument("--purge", action="store_true", help="also remove the labs' engine data")
     down.set_defaults(func=cmd_hub_down)
+    add_gradebook_commands(sub)

@@ -64,6 +64,18 @@ def ensure_host_tools(report: Reporter = silent) -> None:
         _apt_install(missing, report)
 
 
+def install_stage(stage: str, report: Reporter = silent) -> None:
+    """Install the Debian packages of ``stage`` (system-packages.txt) that are missing, on Debian as root."""
+    missing = [pkg for pkg, _ in host_packages(stage) if not _dpkg_installed(pkg)]
+    if missing and _is_debian_root():
+        _apt_install(missing, report)
+
+
+def _dpkg_installed(package: str) -> bool:
+    done = subprocess.run(["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True)  # noqa: S607
+    return done.returncode == 0 and done.stdout.strip().endswith(" installed")
+
+
 def ensure_host_engine(report: Reporter = silent, timeout: float = 60) -> docker.DockerClient:
     """Return a client on the host engine, installing and starting ``dockerd`` if it may.
 

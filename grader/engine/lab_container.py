@@ -82,6 +82,7 @@ def _binds(spec: LabSpec, run_dir: Path, extras: LabExtras) -> dict[str, dict[st
         str(run_dir): {"bind": RUN_IN_LAB, "mode": "rw"},
         str(spec.root): {"bind": str(spec.root), "mode": "ro" if spec.root_read_only else "rw"},
         **{str(m): {"bind": str(m), "mode": "rw"} for m in (*spec.extra_mounts, *_workspace(spec))},
+        **{str(m): {"bind": str(m), "mode": "ro"} for m in spec.shared_mounts},
         # the base-image tarballs, so `prepare` inside the lab can reload a removed base image
         str(images_cache()): {"bind": str(images_cache()), "mode": "ro"},
     }

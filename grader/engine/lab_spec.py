@@ -49,6 +49,7 @@ class LabSpec:
         root: a folder offered at the same absolute path inside (the course checkout or a kit).
         root_read_only: offer ``root`` read-only (grading: learner code must not change the kit).
         extra_mounts: more folders, each read-write at its own absolute path (a submission).
+        shared_mounts: folders offered read-only at their own absolute paths (a class's released work).
         jupyter: run JupyterLab on ``workspace`` (else ``root/course``), published on 127.0.0.1:``port``.
         port: JupyterLab's host port.
         base_images: base images its engine gets (None: all of them).
@@ -66,6 +67,7 @@ class LabSpec:
     limits: Limits
     root_read_only: bool = False
     extra_mounts: tuple[Path, ...] = ()
+    shared_mounts: tuple[Path, ...] = ()
     jupyter: bool = True
     port: int = LAB_JUPYTER_PORT
     base_images: tuple[str, ...] | None = None
@@ -83,6 +85,7 @@ class LabSpec:
             str(self.root),
             self.root_read_only,
             tuple(map(str, self.extra_mounts)),
+            *((tuple(map(str, self.shared_mounts)),) if self.shared_mounts else ()),  # older labs keep matching
             self.jupyter,
             self.port if self.jupyter else None,
             self.limits,

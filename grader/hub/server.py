@@ -27,6 +27,7 @@ from grader.errors import ConfigError, EngineUnavailable
 from grader.hub import state
 from grader.hub.kit import kit_tarball
 from grader.hub.state import BASES_ENV, PREFIX_ENV, lab_name
+from grader.nbgrader_glue import exchange_layout
 from grader.services import hub_labs
 
 DEFAULT_PORT = 8000
@@ -94,6 +95,7 @@ def up(
         raise ConfigError(f"Port {port} on 127.0.0.1 is already in use: choose another with `hub up --port N`.")
     folder = state.ensure_hub_dir()
     kit_tarball(report)  # built now (pip, once), not in the first learner's spawn
+    exchange_layout.ensure_instructor()  # `nbgrader release_assignment` needs it before any learner logs in
     gateway = hub_labs.labs_gateway()
     record = state.HubRecord(
         pid=0,
@@ -168,7 +170,7 @@ def status() -> dict[str, Any]:
     """``running``, ``url``, ``api_token`` and ``users`` (``name``, ``admin``, ``lab``, ``docker_host``, ``server``)."""
     record = running()
     if record is None:
-        return {"running": False, "url": None, "api_token": None, "users": []}
+        return {"running": False, "url": None, "api_token": None, "exchange": None, "users": []}
     labs = {info.name: info for info in hub_labs.hub_labs(record.lab_prefix)}
     users = []
     for user in api(record, "users"):
@@ -184,7 +186,8 @@ def status() -> dict[str, Any]:
                 "server": "ready" if ready else ("starting" if info else "stopped"),
             }
         )
-    return {"running": True, "url": record.url, "api_token": record.api_token, "users": users}
+    exchange = str(exchange_layout.exchange_root())
+    return {"running": True, "url": record.url, "api_token": record.api_token, "exchange": exchange, "users": users}
 
 
 def down(purge: bool = False, report: Reporter = silent) -> list[str]:

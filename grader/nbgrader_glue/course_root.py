@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.engine.settings import repo_root
-from grader.errors import ConfigError, GraderError
+from grader.errors import GraderError
 
 SUBMITTED = "submitted"
 AUTOGRADED = "autograded"
@@ -51,13 +51,6 @@ class CourseRoot:
         source = Path(env.get("DOCKER_COURSE_SOURCE") or repo_root() / "course").resolve()
         db_url = env.get("DOCKER_COURSE_GRADEBOOK") or f"sqlite:///{base / 'gradebook.db'}"
         return cls(base, source, db_url)
-
-    @property
-    def gradebook_path(self) -> Path:
-        """The SQLite file of the gradebook (the only kind the grader merges into)."""
-        if not self.db_url.startswith("sqlite:///"):
-            raise ConfigError(f"The grader merges into an SQLite gradebook; {self.db_url!r} is not one.")
-        return Path(self.db_url[len("sqlite:///") :])
 
     def env(self) -> dict[str, str]:
         """Environment for an nbgrader process on this course (venv's bin first: nbgrader runs alembic)."""

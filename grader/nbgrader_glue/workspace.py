@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
-
 from grader.engine.settings import repo_root
-from grader.nbgrader_glue.course_root import AUTOGRADED, SUBMITTED, CourseRoot, ensure_alembic_on_path
+from grader.nbgrader_glue.course_root import AUTOGRADED, SUBMITTED, CourseRoot
+from grader.nbgrader_glue.private_gradebook import private_gradebook
 
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", ".mypy_cache")
 # notebooks, and the folders a notebook writes its answers and demonstrations into
@@ -89,7 +87,7 @@ def stage(course: CourseRoot, folder: Path, student: str, assignment: str) -> Wo
     for ``restage``.
     """
     ws = _lay_out(course, folder, student, assignment)
-    _private_gradebook(course.gradebook_path, ws.gradebook, student)
+    private_gradebook(course.db_url, ws.gradebook, student)
     shutil.copy2(ws.gradebook, _pristine(ws))
     return ws
 
@@ -125,22 +123,3 @@ def _lay_out(course: CourseRoot, folder: Path, student: str, assignment: str) ->
     shutil.copytree(course.submitted(student, assignment), submitted, ignore=IGNORED, symlinks=True)
     shutil.copytree(course.source / assignment, folder / "source" / assignment, ignore=NOTEBOOKS)
     return ws
-
-
-def _private_gradebook(main: Path, copy: Path, student: str) -> None:
-    """A copy of the gradebook without any other student's data (VACUUM drops the freed pages)."""
-    with sqlite3.connect(main) as src, sqlite3.connect(copy) as dst:
-        src.backup(dst)
-    ensure_alembic_on_path()
-    with Gradebook(f"sqlite:///{copy}") as gb:
-        for other in [s.id for s in gb.students if s.id != student]:
-            gb.remove_student(other)
-        try:
-            gb.find_student(student)
-        except MissingEntry:
-            gb.add_student(student)
-    connection = sqlite3.connect(copy)
-    try:
-        connection.execute("VACUUM")
-    finally:
-        connection.close()

@@ -27,6 +27,7 @@ from grader.engine.lab_spec import LAB_JUPYTER_PORT, LabSpec
 from grader.engine.progress import Reporter, silent
 from grader.engine.settings import Settings, repo_root
 from grader.errors import LabError
+from grader.services import hub_class
 from grader.workspace import lock
 from grader.workspace.lab_kit import learner_kit
 from grader.workspace.location import validate
@@ -81,6 +82,9 @@ def start_learner_lab(
 ) -> LearnerLab:
     """Start lab ``name`` for a learner and their single-user server in it (``env``: the hub's variables).
 
+    The learner (``workspace``'s name) gets their own part of the class exchange and its
+    nbgrader config (:mod:`grader.services.hub_class`).
+
     Raises:
         LabError: the lab or the server could not start (the message says why).
     """
@@ -88,7 +92,8 @@ def start_learner_lab(
     host = ensure_host_engine()
     kit = prepare_workspace(workspace, name)
     spec = LabSpec.learner(settings, name=name, root=kit, jupyter=False, base_images=bases, workspace=workspace)
-    spec = replace(spec, labels=((HUB_LABEL, prefix),))
+    own, shared = hub_class.exchange_mounts(workspace.name, workspace)
+    spec = replace(spec, labels=((HUB_LABEL, prefix),), extra_mounts=own, shared_mounts=shared)
     info = lab.up(host, spec)
     container = lab.find(host, name)
     if container is None:
@@ -96,6 +101,8 @@ def start_learner_lab(
     with open(kit_tar, "rb") as tar:
         if not container.put_archive("/opt", tar):
             raise LabError(f"Could not copy JupyterHub's single-user packages into lab {name}.")
+    if not container.put_archive("/root", hub_class.config_tar(workspace.name, workspace)):
+        raise LabError(f"Could not copy the class's nbgrader settings into lab {name}.")
     server_env = {**env, "PYTHONPATH": f"/opt/hubkit:{spec.root}", "HOME": "/root", "SHELL": "/bin/bash"}
     command = (
         f"exec {LAB_PYTHON} -m jupyterhub.singleuser --ip=0.0.0.0 --port={LAB_JUPYTER_PORT} --allow-root "

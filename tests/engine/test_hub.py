@@ -27,12 +27,15 @@ from tornado.websocket import websocket_connect
 from grader.engine import boundary, lab
 from grader.engine.lab_network import LAB_NETWORK
 from grader.hub import server, state
+from grader.nbgrader_glue import exchange_layout as layout
 from grader.services.hub_labs import HUB_LABEL, lab_address
+from tests.classroom.class_support import FIXTURES, ClassRoom
 
 pytestmark = pytest.mark.engine
 
 PREFIX = f"{os.environ.get('DOCKER_COURSE_TEST_LAB', 'docker-course-test')}-hub"
 LEARNERS = ("ann", "ben", "cat")
+ASSIGNMENT = "01-mini"
 READY_TIMEOUT = 280.0  # a busy 2-core machine: labs start one after another
 
 
@@ -55,6 +58,9 @@ def hub() -> Iterator[dict[str, Any]]:
             started = time.monotonic()
             record = server.up(port=_free_port(), prefix=PREFIX, bases=["busybox:latest"], report=print)
             print(f"hub ready in {time.monotonic() - started:.1f} s")
+            room = ClassRoom(FIXTURES)  # the instructor releases a small assignment to the class
+            room.release(ASSIGNMENT)
+            room.course.nbgrader("release_assignment", ASSIGNMENT)
             yield {"record": record, "folder": folder}
         finally:
             server.down(purge=True, report=print)
@@ -166,6 +172,49 @@ def _ann_cannot_reach_ben(record: state.HubRecord, token: str, ben: Any, ben_eng
     assert "ben-ws False" in out and "ben-sock False" in out, out
     if not shared:
         assert "no-route-to-ben" in out, out
+
+
+def _assignments(record: state.HubRecord, user: str, token: str, action: str = "") -> Any:
+    """What JupyterLab's assignment list asks the learner's server (nbgrader's assignment_list extension)."""
+    import urllib.request
+
+    base = f"{record.url}user/{user}/assignments"
+    if not action:
+        request = urllib.request.Request(f"{base}?course_id={layout.COURSE_ID}")
+    else:
+        body = json.dumps({"course_id": layout.COURSE_ID, "assignment_id": ASSIGNMENT}).encode()
+        request = urllib.request.Request(f"{base}/{action}", data=body, method="POST")
+    request.add_header("Authorization", f"token {token}")
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return json.loads(response.read())
+
+
+def test_assignment_list_fetches_and_submits_into_the_learner_s_own_exchange(hub: dict[str, Any]) -> None:
+    """ann fetches and submits from the assignment list; her lab sees neither ben's submissions nor
+    his feedback, and the released assignments are read-only to her."""
+    record: state.HubRecord = hub["record"]
+    token = json.loads(_post(f"{record.url}hub/api/users/ann/tokens", record.api_token, {"note": "x"}))["token"]
+    listed = _assignments(record, "ann", token)
+    assert listed["success"] and [a["status"] for a in listed["value"]] == ["released"], listed
+    fetched = _assignments(record, "ann", token, "fetch")
+    assert [a["status"] for a in fetched["value"]] == ["fetched"], fetched
+    assert (state.workspaces_dir() / "ann" / layout.CLASS_FOLDER / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file()
+    submitted = _assignments(record, "ann", token, "submit")
+    assert submitted.get("success", True), submitted
+    inbound = layout.learner_inbound("ann")
+    assert [p.name.split("+")[:2] for p in inbound.iterdir()] == [["ann", ASSIGNMENT]]
+    assert layout.learner_inbound("ben").is_dir() and not list(layout.learner_inbound("ben").iterdir())
+    code = (
+        "import os\n"
+        f"print('ben-exchange', os.path.exists({str(layout.learner_root('ben'))!r}))\n"
+        f"print('ben-feedback', os.path.exists({str(layout.learner_feedback('ben'))!r}))\n"
+        f"print('ann-feedback', os.path.isdir({str(layout.learner_feedback('ann'))!r}))\n"
+        f"try:\n    open({str(layout.outbound() / 'planted')!r}, 'w'); print('outbound-writable')\n"
+        "except OSError as e:\n    print('outbound-refused', e.errno)\n"
+    )
+    out = asyncio.run(_run_cell(record, "ann", token, code))
+    assert "ben-exchange False" in out and "ben-feedback False" in out and "ann-feedback True" in out, out
+    assert "outbound-refused" in out, out
 
 
 def test_hub_down_leaves_nothing(hub: dict[str, Any]) -> None:

@@ -48,7 +48,7 @@ def _record(port: int = 8765, pid: int | None = None) -> state.HubRecord:
 def test_status_when_stopped_has_the_same_keys(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["hub", "status", "--json"]) == 0
     found = json.loads(capsys.readouterr().out)
-    assert found == {"running": False, "url": None, "api_token": None, "users": []}
+    assert found == {"running": False, "url": None, "api_token": None, "exchange": None, "users": []}
 
 
 def test_status_json_shape(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
