@@ -170,7 +170,8 @@ CHAPTERS: tuple[Chapter, ...] = (
             _ex("ch03-ex6", containers=("sidecar",), depends_on=("ch03-ex3",)),
         ),
         demos=Names(
-            containers=("demo-a", "demo-b", "demo-c", "demo-d", "demo-e"), networks=("demo-net", "demo-net2")
+            containers=("demo-a", "demo-b", "demo-c", "demo-d", "demo-e", "demo-web"),
+            networks=("demo-net", "demo-net2"),
         ),
     ),
     Chapter(
@@ -187,7 +188,7 @@ CHAPTERS: tuple[Chapter, ...] = (
         ),
         demos=Names(
             containers=("demo-a", "demo-b", "demo-host", "demo-ipc", "demo-ns", "demo-priv", "demo-sig",
-                "demo-sig-init"),
+                "demo-sig-init", "demo-target"),
         ),
     ),
     Chapter(

@@ -16,11 +16,12 @@ from typing import Any
 import docker
 import nbformat
 
+from grader import curriculum
 from grader.chapters.runner import run_exercise
 from grader.checks.result import CheckResult
-from grader.engine import image_cache, lab, provisioning
+from grader.engine import catalogue, image_cache, lab, provisioning
 from grader.engine.install import ensure_host_engine
-from grader.engine.provided import PROVIDED
+from grader.engine.provided import PROVIDED, chapter_key
 from grader.engine.reset import reset
 from grader.engine.settings import Settings, repo_root
 
@@ -80,6 +81,20 @@ class EngineSession:
         for tag in PROVIDED:
             with contextlib.suppress(docker.errors.ImageNotFound):
                 self.client.images.remove(tag, force=True)
+
+    def keep_only_chapter_images(self, chapter: str) -> set[str]:
+        """Remove every image that ``docker-course prepare CHAPTER`` does not provide (other chapters'
+        base and course-provided images, untagged leftovers): the notebook then finds only its own.
+
+        The next reset loads the base images again. Returns the tags kept.
+        """
+        plan = curriculum.chapter(chapter_key(chapter))
+        kept = {i.tag for i in catalogue.resolve(list(plan.base_images))} | set(plan.provided_images)
+        for image in self.client.images.list(all=True):
+            if not kept & set(image.tags):
+                with contextlib.suppress(docker.errors.ImageNotFound, docker.errors.APIError):
+                    self.client.images.remove(image.id, force=True)
+        return {t for image in self.client.images.list() for t in image.tags}
 
     def assert_clean(self) -> None:
         """Nothing but base (and course-provided) images is left in the lab's engine."""

@@ -4,6 +4,8 @@ check cells and scores 0, and the demonstrations leave only the exercises' own o
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.support import (
@@ -30,6 +32,8 @@ def test_source_notebook_scores_full_marks_and_cleans_up(engine: EngineSession) 
     """The source notebook (solutions in) runs top to bottom without errors, every check cell scores full marks, and
     its demonstrations leave only the exercises' objects behind. The live topology picture shows the containers it
     ran, and the demonstrations print what the text says (with a bystander container on docker0)."""
+    # only what prepare("03") provides: busybox, and course/web:1.0, which the notebook's prepare builds
+    assert engine.keep_only_chapter_images("03") <= {"busybox:latest", "course/web:1.0"}
     # a container already on docker0 (like chapter 02's): the veth demonstration counts only what it made
     bystander = engine.client.containers.run("busybox", "sleep 600", detach=True, name="bystander")
     try:
@@ -76,3 +80,10 @@ def assert_demonstrations_show_what_the_text_says(nb) -> None:  # type: ignore[n
     same, other = isolated.split("from demo-e")
     assert "1 packets received" in same, isolated
     assert "100% packet loss" in other and "the two bridges are isolated" in other, isolated
+    nat = stream_text(nb, "ch03-nat-demo")  # what -p installs, read from the engine host, and gone with the container
+    assert "DNAT rules for port 8088 before: 0" in nat and "after docker rm: 0" in nat, nat
+    address = re.search(r"demo-web's address on docker0: (\S+)", nat)
+    assert address, nat
+    assert f"--dport 8088 -j DNAT --to-destination {address[1]}:80" in nat, nat
+    assert f"-d {address[1]}/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 80 -j ACCEPT" in nat, nat
+    assert "docker-proxy -proto tcp -host-ip 0.0.0.0 -host-port 8088" in nat, nat
