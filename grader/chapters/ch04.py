@@ -117,7 +117,9 @@ EXERCISES: list[Exercise] = [
                 running=False,
                 exit_code=0,
                 title="nsenter-demo ran and exited with code 0",
-                hint="Read its error: docker logs nsenter-demo. Usually a missing capability or --pid host.",
+                hint="Read its error: docker logs nsenter-demo. Usually a missing capability or --pid host; "
+                "`Permission denied` with both capabilities on an AppArmor host needs --security-opt "
+                "apparmor=unconfined.",
                 missing_hint="Run it without --rm so it stays after it exits: docker run --name nsenter-demo "
                 "--pid host --cap-add SYS_ADMIN --cap-add SYS_PTRACE busybox nsenter -n -t 1 ip addr",
             ),

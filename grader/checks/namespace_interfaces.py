@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from grader.checks.base import Check, Context, Outcome
+from grader.checks.container_privilege import missing_capabilities
 from grader.facts.networks import parse_links
 from grader.facts.probe import ProbeSpec
 
@@ -23,21 +24,57 @@ def stable_interfaces(names: list[str]) -> list[str]:
     return [n for n in names if not n.startswith("veth")]
 
 
-def interfaces_hint(listed: list[str], truth: list[str], output: str, network_mode: str) -> str:
-    """Why the output does not show the engine host's interfaces: the likely mistake."""
+# nsenter's refusals as busybox and util-linux word them: opening /proc/PID/ns/* (a ptrace access check) is
+# "Permission denied", setns() without CAP_SYS_ADMIN is "Operation not permitted"
+_OPEN_REFUSED = re.compile(r"(can't|cannot) open .*permission denied", re.IGNORECASE)
+_SETNS_REFUSED = re.compile(r"(setns|reassociate).*operation not permitted", re.IGNORECASE)
+NSENTER_CAPABILITIES = ("SYS_ADMIN", "SYS_PTRACE")
+
+
+def refusal_hint(output: str, missing: list[str]) -> str:
+    """Why nsenter was refused, from its error text and the capabilities the container lacks ("" if not refused)."""
+    if _SETNS_REFUSED.search(output) and "SYS_ADMIN" in missing:
+        return "nsenter opened the namespace but could not enter it: setns() needs --cap-add SYS_ADMIN."
+    if not (_OPEN_REFUSED.search(output) or _SETNS_REFUSED.search(output)):
+        return ""
+    if "SYS_PTRACE" in missing:
+        return (
+            "nsenter could not open /proc/1/ns/net: opening another process's namespaces needs "
+            "--cap-add SYS_PTRACE (and entering them --cap-add SYS_ADMIN), or --privileged."
+        )
+    if missing:
+        return f"nsenter was refused: add --cap-add {' --cap-add '.join(missing)} (or --privileged)."
+    return (
+        "nsenter was refused although the container has both capabilities. On an AppArmor host (Ubuntu, "
+        "Debian with AppArmor on; `docker info` lists apparmor under Security Options) Docker's docker-default "
+        "profile forbids tracing processes outside the container: add --security-opt apparmor=unconfined. "
+        "Otherwise this engine host's PID 1 is protected (a VM in host mode): do this exercise in the lab "
+        "(`docker-course engine up`)."
+    )
+
+
+def interfaces_hint(
+    listed: list[str], truth: list[str], output: str, network_mode: str, missing: list[str] | None = None
+) -> str:
+    """Why the output does not show the engine host's interfaces: the likely mistake.
+
+    ``missing``: the capabilities nsenter needs that the container lacks (None: not known).
+    """
     if network_mode == "host":
         return (
             "It ran with --network host, so it was already in the host's network namespace: run it "
             "without --network host and let nsenter -n -t 1 enter that namespace."
         )
     if not listed:
-        if re.search(r"permission denied|operation not permitted", output, re.IGNORECASE):
+        refused = refusal_hint(output, list(NSENTER_CAPABILITIES) if missing is None else missing)
+        if refused and missing is None:
             return (
                 "nsenter was refused: give it --cap-add SYS_ADMIN --cap-add SYS_PTRACE (or --privileged). "
-                "If it has them and is still refused, this engine host's PID 1 is protected (a VM in host "
+                "If it has them and is still refused, the host's AppArmor profile may forbid it "
+                "(--security-opt apparmor=unconfined), or this engine host's PID 1 is protected (a VM in host "
                 "mode): do this exercise in the lab (`docker-course engine up`)."
             )
-        return "Its output lists no interfaces: the command must be nsenter -n -t 1 ip addr."
+        return refused or "Its output lists no interfaces: the command must be nsenter -n -t 1 ip addr."
     return (
         f"It lists {', '.join(listed)}: the container's own interfaces, not the host's "
         f"({', '.join(truth)}). --pid host forgotten? Without it, PID 1 is the container's own first "
@@ -72,4 +109,5 @@ class HostInterfacesListed(Check):
             return Outcome(True, expected, found)
         if not listed and output.strip():
             found += f" (output: {output.strip().splitlines()[-1][:160]})"
-        return Outcome(False, expected, found, interfaces_hint(listed, truth, output, facts.network_mode))
+        missing = missing_capabilities(facts, NSENTER_CAPABILITIES)
+        return Outcome(False, expected, found, interfaces_hint(listed, truth, output, facts.network_mode, missing))

@@ -128,6 +128,31 @@ def test_interfaces_hint_names_the_mistake() -> None:
     assert "--network host" in interfaces_hint(truth, truth, IP_ADDR, "host")
 
 
+# busybox nsenter's errors, recorded on the course's lab (Docker 26, AppArmor off) for
+# `docker run --rm --pid host [caps] busybox nsenter -n -t 1 ip addr`
+REFUSED_NO_CAPS = "nsenter: can't open '/proc/1/ns/net': Permission denied"  # also with SYS_ADMIN alone
+REFUSED_PTRACE_ONLY = "nsenter: setns(): can't reassociate to namespace 'net': Operation not permitted"
+# util-linux's wording of the open refusal (the text an AppArmor host gives with both capabilities)
+REFUSED_UTIL_LINUX = "nsenter: cannot open /proc/1/ns/net: Permission denied"
+
+
+def test_refusal_hint_follows_the_recorded_errors_and_the_missing_capabilities() -> None:
+    truth = ["lo", "docker0", "eth0"]
+
+    def hint(output: str, missing: list[str]) -> str:
+        return interfaces_hint([], truth, output, "default", missing)
+
+    assert "SYS_PTRACE" in hint(REFUSED_NO_CAPS, ["SYS_ADMIN", "SYS_PTRACE"])
+    assert "SYS_PTRACE" in hint(REFUSED_NO_CAPS, ["SYS_PTRACE"])
+    assert "setns() needs --cap-add SYS_ADMIN" in hint(REFUSED_PTRACE_ONLY, ["SYS_ADMIN"])
+    # both capabilities and still refused: AppArmor's docker-default profile, or a protected PID 1
+    for output in (REFUSED_NO_CAPS, REFUSED_UTIL_LINUX):
+        both = hint(output, [])
+        assert "--security-opt apparmor=unconfined" in both and "lab" in both, both
+        assert "apparmor" not in hint(output, ["SYS_PTRACE"]).lower()
+    assert "must be nsenter -n -t 1 ip addr" in hint("ip: applet not found", [])
+
+
 def test_matrix_marks_host_container_and_own_cells_and_escapes_names() -> None:
     ns = {
         "host": inodes(),
