@@ -221,7 +221,10 @@ CHAPTERS: tuple[Chapter, ...] = (
             _ex("ch06-ex3", images=("course/app:builder",)),
             _ex("ch06-ex4", images=("course/hello-static:1.0",)),
         ),
-        demos=Names(images=("demo/maker", "demo/no-gcc", "demo/stages")),
+        demos=Names(
+            containers=("demo-scratch",), images=("demo/cache-mount", "demo/maker", "demo/no-gcc", "demo/scratch",
+                "demo/stages"),
+        ),
     ),
 )
 # fmt: on

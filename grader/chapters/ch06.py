@@ -165,7 +165,8 @@ EXERCISES: list[Exercise] = [
                 count=1,
                 title="exactly one layer",
                 hint="Use `FROM scratch` and one `COPY --from=builder /hello /hello`: every RUN/COPY/ADD adds "
-                "a layer, and any base other than scratch brings its own.",
+                "a layer, so does a WORKDIR that has to create its directory (drop it from the final stage), "
+                "and any base other than scratch brings its own.",
                 missing_hint=_build(HELLO, "ex4"),
             ),
             ImagePathSearch(
