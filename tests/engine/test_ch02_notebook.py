@@ -28,6 +28,8 @@ def check_cell_errors(nb) -> list[str]:  # type: ignore[no-untyped-def]
 def test_source_notebook_scores_full_marks_and_cleans_up(engine: EngineSession) -> None:
     """The source notebook (solutions in) runs top to bottom without errors, every check cell scores full marks, and
     its demonstrations leave only the exercises' objects behind."""
+    # a lab holding only what prepare("02") provides (its provided images the notebook's prepare builds)
+    assert engine.keep_only_chapter_images("02") <= {"busybox:latest", "course/web:1.0"}
     nb = engine.execute_notebook(NOTEBOOK)
     assert not errors_in(nb), errors_in(nb)
     assert scores(nb) == {f"{ex}-check": (points, points) for ex, points in EXERCISES.items()}
