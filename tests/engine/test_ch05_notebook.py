@@ -42,6 +42,8 @@ def test_source_notebook_scores_full_marks_and_cleans_up(engine: EngineSession) 
     """The source notebook (solutions in) runs top to bottom without errors, every check cell scores full marks, and
     its demonstrations leave only the exercises' objects behind. The mount map is drawn live, twice; the write test
     leaves no file."""
+    # a lab holding only what prepare("05") provides (its provided images the notebook's prepare builds)
+    assert engine.keep_only_chapter_images("05") <= {"busybox:latest", "course/kv:1.0", "course/volume-port:1.0"}
     nb = engine.execute_notebook(NOTEBOOK)
     assert not errors_in(nb), errors_in(nb)
     assert scores(nb) == {f"{ex}-check": (float(p), float(p)) for ex, p in POINTS.items()}
