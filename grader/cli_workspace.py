@@ -1,5 +1,5 @@
 """The workspace commands of ``docker-course``: update, workspace, solution, hint, grade-chapter,
-start-over.
+start-over, uninstall.
 
 Part of the command line (``grader/cli.py`` adds them): parses, calls the
 workspace services, prints. No logic of its own.
@@ -87,6 +87,32 @@ def _quiet(line: str) -> None:
     print(line, file=sys.stderr)
 
 
+def cmd_uninstall(args: argparse.Namespace) -> int:
+    from grader.errors import GraderError
+    from grader.hub import server as hub
+    from grader.services.uninstall import uninstall
+
+    if hub.running():
+        raise GraderError("The class hub runs: stop it first with `docker-course hub down`, then uninstall.")
+    print(
+        "This removes the course's labs (and their engine data), its channel servers, the labs' network and,"
+        " when no other lab uses it, the course's labs engine; then"
+        + ("" if args.keep_cache else " the image cache and")
+        + " the state folder."
+        + (" Your workspace goes too (--purge-workspace)." if args.purge_workspace else " Your workspace is kept.")
+    )
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("Nothing done: confirm with --yes.")
+            return EXIT_FAILED
+        if input("Go ahead? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("Nothing done.")
+            return EXIT_FAILED
+    done = uninstall(purge_workspace=args.purge_workspace, keep_cache=args.keep_cache, images=args.images)
+    print("\n".join(done.lines()) or "Nothing of the course was here.")
+    return EXIT_OK
+
+
 def cmd_start_over(args: argparse.Namespace) -> int:
     from grader.workspace.service import open_workspace
     from grader.workspace.start_over import plan, start_over
@@ -133,6 +159,12 @@ def add_workspace_commands(sub: Any) -> None:
     grade.add_argument("--json", action="store_true", help="machine-readable")
     grade.add_argument("--timeout", type=float, default=1800, help="seconds the notebook may run (default 1800)")
     grade.set_defaults(func=cmd_grade_chapter)
+    leave = sub.add_parser("uninstall", help="remove what the course made (labs, engine data, state); keeps your work")
+    leave.add_argument("--purge-workspace", action="store_true", help="also remove your workspace (your notebooks)")
+    leave.add_argument("--keep-cache", action="store_true", help="keep the image cache (~/.cache/docker-course)")
+    leave.add_argument("--images", action="store_true", help="also remove course-built images from your Docker engine")
+    leave.add_argument("--yes", action="store_true", help="do not ask first")
+    leave.set_defaults(func=cmd_uninstall)
     again = sub.add_parser(
         "start-over", help="an exercise's answer cells back to the stubs, its engine objects removed"
     )

@@ -150,3 +150,18 @@ def test_unwritable_state_or_cache_is_one_sentence(tmp_path: Path, monkeypatch: 
     monkeypatch.setenv("DOCKER_COURSE_CACHE", "/proc/docker-course-not-writable")
     with pytest.raises(ConfigError, match="cache folder"):
         student_versions(names=["01-dockerfile"])
+
+
+def test_uninstall_asks_first_and_refuses_in_a_lab(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --yes and no terminal nothing is done (exit 1); inside a lab it is one sentence (exit 2)."""
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    monkeypatch.setenv("DOCKER_COURSE_STATE", str(env / "state"))
+    (env / "state").mkdir()
+    code, out, _ = run(capsys, "uninstall")
+    assert code == 1 and "Your workspace is kept." in out and "Nothing done: confirm with --yes." in out
+    assert (env / "state").is_dir()
+    monkeypatch.setenv("DOCKER_COURSE_IN_LAB", "1")
+    code, _, err = run(capsys, "uninstall", "--yes")
+    assert code == 2 and "runs on your computer, not in the lab" in err
