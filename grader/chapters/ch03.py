@@ -128,7 +128,10 @@ EXERCISES: list[Exercise] = [
             HttpInNamespace(
                 points=1,
                 port=8081,
+                served_by="host-web",
                 title="port 8081 answers on the engine host",
+                missing_hint="host-web must be running: docker run -d --name host-web --network host "
+                "busybox httpd -f -p 8081",
             ),
         ],
     ),

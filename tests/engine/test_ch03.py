@@ -200,10 +200,12 @@ def test_ex3_nothing_scores_zero(web: EngineSession) -> None:
 
 # ch03-ex4 host mode
 
+REFERENCE_EX4 = "docker run -d --name host-web --network host busybox httpd -f -p 8081 -h /etc"
+
 
 def test_ex4_reference_passes(engine: EngineSession) -> None:
     """httpd in the foreground with --network host: all three points."""
-    run(engine, "docker run -d --name host-web --network host busybox httpd -f -p 8081 -h /etc")
+    run(engine, REFERENCE_EX4)
     result = engine.check("ch03-ex4")
     assert result.passed and result.score == 3, dump(result)
 
@@ -229,6 +231,21 @@ def test_ex4_no_server_on_8081_gets_partial_points(engine: EngineSession) -> Non
     run(engine, "docker run -d --name host-web --network host busybox sleep 3600")
     result = engine.check("ch03-ex4")
     assert result.score == 2 and "Nothing serves port 8081" in hints(result), dump(result)
+
+
+def test_ex4_port_served_by_another_host_network_container_is_not_host_webs(engine: EngineSession) -> None:
+    """host-web in host mode without a server while another host-network container serves 8081: the port
+    point is lost (the listening socket is not host-web's); the reference's socket is found as its own."""
+    run(
+        engine,
+        "docker run -d --name other-web --network host busybox httpd -f -p 8081 -h /etc",
+        "docker run -d --name host-web --network host busybox sleep 3600",
+    )
+    result = engine.check("ch03-ex4")
+    assert result.score == 2 and "no process of host-web listens on 8081" in hints(result), dump(result)
+    run(engine, "docker rm -f other-web host-web", REFERENCE_EX4)
+    result = engine.check("ch03-ex4")
+    assert result.passed and "the listening socket is host-web's" in result.parts[-1].found, dump(result)
 
 
 # ch03-ex5 none mode

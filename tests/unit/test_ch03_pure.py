@@ -8,11 +8,14 @@ import pytest
 from grader.checks.base import Context
 from grader.checks.network_answer import NetworkAnswer, compare_gateway, compare_subnet
 from grader.checks.network_fetch import names_host
+from grader.checks.network_http import HttpInNamespace
 from grader.checks.network_interfaces import configured
 from grader.checks.network_veth import interface_name, veth_hint
 from grader.checks.served_page import served_by, serving_hosts
 from grader.facts.containers import ContainerFacts
-from grader.facts.networks import NetworkFacts
+from grader.facts.listeners import owner_command, parse_owner
+from grader.facts.networks import HttpAnswer, NetworkFacts
+from grader.facts.probe import ProbeResult
 from grader.facts.topology import Topology, build_topology
 from tests.unit.fakes import FakeFacts, declared
 
@@ -228,3 +231,43 @@ def test_ex1_unset_gateway_says_set_it_and_names_the_fallback_where_needed(answe
     assert "ip -4 addr show docker0" in part.hint
     with_ipam = check.run(Context(FakeFacts(networks={"bridge": _bridge("172.17.0.1")}), dict(answers)))
     assert with_ipam.found == "not set" and "docker0" not in with_ipam.hint
+
+
+def _host_web(mode: str = "host", ports: dict | None = None) -> dict:
+    return _container("host-web", "h" * 64, 301, mode, {} if mode == "host" else {"bridge": "172.17.0.5"}, ports)
+
+
+@pytest.mark.parametrize(
+    ("output", "passed", "says"),
+    [
+        ("OWNER 7/fd/3\n", True, "the listening socket is host-web's"),
+        ("OTHER\n", False, "no process of host-web listens on 8081"),
+        ("NOLISTEN\n", False, "no process of host-web listens on 8081"),
+        ("sh: not found", False, "could not read host-web's sockets"),
+    ],
+)
+def test_ex4_port_is_credited_only_from_host_webs_own_socket(output: str, passed: bool, says: str) -> None:
+    """Port 8081 answering on the engine host counts only when host-web's own process owns the listener
+    (another host-network container serving it does not)."""
+    answer = HttpAnswer("http://127.0.0.1:8081/", 200, "ok", "")
+    execs = {("host-web", *owner_command(8081)): ProbeResult(0, output, "")}
+    facts = FakeFacts(containers={"host-web": _host_web()}, answers={("127.0.0.1", 8081): answer}, execs=execs)
+    part = declared("ch03-ex4", HttpInNamespace).run(Context(facts))
+    assert part.passed is passed and says in part.found
+
+
+def test_ex4_owner_script_output_is_parsed() -> None:
+    """The socket-owner script's three answers, and anything else as unknown."""
+    assert [parse_owner(o) for o in ("OWNER 1/fd/4", "OTHER", "NOLISTEN", "")] == ["own", "other", "none", "unknown"]
+
+
+def test_ex4_published_port_counts_as_host_webs_own() -> None:
+    """host-web in a network of its own that publishes 8081: the answer is its (the engine gave it the port);
+    one that does not publish it gets no credit for another server's answer."""
+    answer = HttpAnswer("http://127.0.0.1:8081/", 200, "ok", "")
+    ports = {"8081/tcp": [{"HostIp": "127.0.0.1", "HostPort": "8081"}]}
+    published = FakeFacts(containers={"host-web": _host_web("default", ports)}, answers={("127.0.0.1", 8081): answer})
+    assert declared("ch03-ex4", HttpInNamespace).run(Context(published)).passed
+    other = FakeFacts(containers={"host-web": _host_web("default")}, answers={("127.0.0.1", 8081): answer})
+    part = declared("ch03-ex4", HttpInNamespace).run(Context(other))
+    assert not part.passed and "neither shares the host's network nor publishes 8081" in part.found
