@@ -23,17 +23,23 @@ class _ChunkStream(io.RawIOBase):
 
     def __init__(self, chunks: Iterable[bytes]):
         self._chunks: Iterator[bytes] = iter(chunks)
-        self._pending = b""
+        self._pending = memoryview(b"")
+        self._offset = 0
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        if not self._pending:
-            self._pending = next(self._chunks, b"")
-        size = min(len(buffer), len(self._pending))
-        buffer[:size] = self._pending[:size]
-        self._pending = self._pending[size:]
+        # an offset into the current chunk, never a slice of what is left: tarfile reads 10 KB at a
+        # time, and copying the rest of a 1 MB chunk on every read made an export quadratic in it
+        while self._offset >= len(self._pending):
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._pending, self._offset = memoryview(chunk), 0  # empty chunks are skipped, not the end
+        size = min(len(buffer), len(self._pending) - self._offset)
+        buffer[:size] = self._pending[self._offset : self._offset + size]
+        self._offset += size
         return size
 
 
