@@ -175,11 +175,14 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 def cmd_grade(args: argparse.Namespace) -> int:
     from grader.engine.progress import console
     from grader.nbgrader_glue.pipeline import grade_class, summary_table
+    from grader.nbgrader_glue.regrade import changes_summary
 
     run = grade_class(
         args.assignment, workers=args.workers, student=args.student, timeout=args.timeout, report=console("grade")
     )
     print(summary_table(run))
+    if run.changes:
+        print(changes_summary(run.changes))
     return EXIT_ERROR if run.failed else EXIT_OK
 
 

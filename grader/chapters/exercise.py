@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from grader.checks.base import Check
 from grader.errors import DeclarationError
@@ -20,6 +20,11 @@ _ID = re.compile(r"^ch\d\d-ex\d+$")
 class Exercise:
     """One exercise: its id, a title, its checks, and the answer variables it reads.
 
+    ``version`` is the version of its checks, raised whenever a rule changes what they
+    accept (a unit test holds the declarations and check types' code of every version
+    and fails on a change without a new version); ``changes`` says, for each version
+    after the first, what changed and why: a re-grade shows it beside the scores it moved.
+
     Raises:
         DeclarationError: (on construction) a malformed id, no checks, two parts with one
             title, or an answer variable a check reads that ``answers`` does not declare
@@ -30,6 +35,8 @@ class Exercise:
     title: str
     checks: list[Check]
     answers: tuple[str, ...] = ()
+    version: int = 1
+    changes: dict[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         problems = declaration_problems(self)
@@ -62,4 +69,21 @@ def declaration_problems(exercise: Exercise) -> list[str]:
         for name in sorted(read - set(exercise.answers))
     ]
     out += [f"answers= declares {name!r}, which no check reads" for name in sorted(set(exercise.answers) - read)]
+    if exercise.version < 1:
+        out.append(f"version must be 1 or more, not {exercise.version!r}")
+    out += [
+        f"version {v} has no changes= entry (what changed, why)"
+        for v in range(2, exercise.version + 1)
+        if not exercise.changes.get(v)
+    ]
+    out += [
+        f"changes= names version {v}, which is not in 2..{exercise.version}"
+        for v in exercise.changes
+        if not 2 <= v <= exercise.version
+    ]
     return out
+
+
+def changes_between(exercise: Exercise, old: int, new: int) -> list[str]:
+    """What changed in the exercise's checks after version ``old`` up to ``new``, oldest first."""
+    return [f"v{v}: {exercise.changes[v]}" for v in range(old + 1, new + 1) if v in exercise.changes]

@@ -44,7 +44,7 @@ def run_exercise(
         except GraderError as e:
             return _all_failed(exercise, str(e))
     ctx = Context(EngineFacts(client), dict(answers or {}))
-    result = CheckResult(exercise.id, exercise.title)
+    result = CheckResult(exercise.id, exercise.title, version=exercise.version)
     with refusing_probes() if inspect_only else contextlib.nullcontext():
         _run_checks(exercise, ctx, result)
     done = {p.name for p in result.parts}
@@ -85,6 +85,6 @@ def _failed(name: str, points: float, found: str, hint: str) -> Part:
 
 
 def _all_failed(exercise: Exercise, message: str) -> CheckResult:
-    result = CheckResult(exercise.id, exercise.title, error=message)
+    result = CheckResult(exercise.id, exercise.title, error=message, version=exercise.version)
     result.parts = [_failed(c.describe(), c.points, "not checked: no engine", "") for c in exercise.checks]
     return result

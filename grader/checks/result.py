@@ -39,6 +39,7 @@ class CheckResult:
     ``error`` is set when the whole check could not run (no engine, unknown id);
     the score is then 0 and ``error`` says what to do. ``skipped`` names the parts
     an inspect-only (live) run did not check because they need a probe container.
+    ``version`` is the version of the exercise's checks that judged it (0: unknown).
     """
 
     exercise: str
@@ -46,6 +47,7 @@ class CheckResult:
     parts: list[Part] = field(default_factory=list)
     error: str = ""
     skipped: list[str] = field(default_factory=list)
+    version: int = 0
 
     @property
     def score(self) -> float:
@@ -72,6 +74,8 @@ class CheckResult:
             data["error"] = self.error
         if self.skipped:
             data["skipped"] = list(self.skipped)
+        if self.version:
+            data["version"] = self.version
         return data
 
     def to_text(self) -> str:
@@ -105,6 +109,7 @@ class CheckResult:
             parts,
             error=str(data.get("error") or ""),
             skipped=list(data.get("skipped") or []),
+            version=int(data.get("version") or 0),
         )
 
     def to_html(self) -> str:
@@ -129,13 +134,17 @@ class Verdict:
         return cls(float(data.get("score", 0)), float(data.get("max_score", 0)), bool(data.get("passed")))
 
 
-def render_html(result: CheckResult, policy: str = "full", verdict: Verdict | None = None) -> str:
+def render_html(
+    result: CheckResult, policy: str = "full", verdict: Verdict | None = None, show_version: bool = False
+) -> str:
     """The one HTML rendering of a result, for notebooks, widgets and feedback; every text escaped.
 
     Args:
         policy: ``full`` (expected / found / hint of each failed part), ``hint`` (hints only)
             or ``score`` (the head line only): what feedback shows of a hidden test.
         verdict: the head line's score (default: the result's own).
+        show_version: name the version of the checks in the head line (feedback does; a
+            notebook carries it as the ``data-version`` attribute only).
 
     Raises:
         ValueError: an unknown policy.
@@ -146,11 +155,17 @@ def render_html(result: CheckResult, policy: str = "full", verdict: Verdict | No
     verdict = verdict or result.verdict
     color = "#1a7f37" if verdict.passed else ("#9a6700" if verdict.score > 0 else "#cf222e")
     marked = "" if policy == "full" else f" data-policy='{policy}'"
+    marked += f" data-version='{result.version}'" if result.version else ""
+    version = (
+        f" <span style='font-weight:normal;color:#57606a'>(checks version {result.version})</span>"
+        if show_version and result.version
+        else ""
+    )
     head = (
         f"<div class='course-check' data-exercise='{e(result.exercise)}' data-passed='{str(verdict.passed).lower()}'"
         f"{marked} style='border-left:4px solid {color};padding:6px 10px;margin:6px 0;font-family:sans-serif'>"
         f"<div style='font-weight:bold;color:{color}'>{e(result.exercise)} {e(result.title)}: "
-        f"{_num(verdict.score)}/{_num(verdict.max_score)} points{' - passed' if verdict.passed else ''}</div>"
+        f"{_num(verdict.score)}/{_num(verdict.max_score)} points{' - passed' if verdict.passed else ''}{version}</div>"
     )
     if policy == "score":
         return head + "</div>"

@@ -42,8 +42,15 @@ def summary_page(report: dict, hidden: set[str], policy: str) -> str:
             "passed": data["score"] >= data["max_score"] > 0,
             "parts": data.get("parts", []),
             "error": data.get("error", ""),
+            "version": data.get("version", 0),
         }
         blocks.append(render(result, policy if data["grade_id"] in hidden else "full"))
+        blocks += [
+            f"<p class='course-change'><small>Changed at this grade: {change['old_score']:g} -&gt; "
+            f"{change['new_score']:g} points ({e(change['why'])})</small></p>"
+            for change in report.get("changes") or []
+            if change.get("exercise") == exercise
+        ]
     # every submission says how it was graded (graded, timeout, kernel died at cell N, ...), and why
     verdict = report.get("verdict") or report.get("status") or ""
     why = f": {e(report['message'])}" if report.get("message") else ""

@@ -31,9 +31,10 @@ def is_hidden(cell: NotebookNode) -> bool:
 def render(result: dict[str, Any], policy: str = "full") -> str:
     """Escaped HTML for one exercise result's JSON copy, by ``policy`` (see :func:`render_html`).
 
-    The head line shows the score the JSON carries (a grade report's may include a manual grade).
+    The head line shows the score the JSON carries (a grade report's may include a manual grade)
+    and the version of the checks that gave it.
     """
-    return render_html(CheckResult.from_json(result), policy, verdict=Verdict.from_json(result))
+    return render_html(CheckResult.from_json(result), policy, verdict=Verdict.from_json(result), show_version=True)
 
 
 class HiddenTestPolicy(NbGraderPreprocessor):
@@ -49,9 +50,14 @@ class HiddenTestPolicy(NbGraderPreprocessor):
     def preprocess_cell(
         self, cell: NotebookNode, resources: dict[str, Any], cell_index: int
     ) -> tuple[NotebookNode, dict[str, Any]]:
-        if cell.cell_type != "code" or not is_hidden(cell) or self.policy == "full":
+        if cell.cell_type != "code":
             return cell, resources
         result = next((o["data"][RESULT_MIME] for o in cell.outputs if RESULT_MIME in o.get("data", {})), None)
+        if not is_hidden(cell) or self.policy == "full":
+            for output in cell.outputs:  # feedback names the version of the checks that graded the cell
+                if RESULT_MIME in output.get("data", {}) and "text/html" in output["data"]:
+                    output["data"]["text/html"] = render(output["data"][RESULT_MIME], "full")
+            return cell, resources
         outputs = []
         if result is not None:
             outputs.append(

@@ -30,7 +30,8 @@ from grader.nbgrader_glue import gradebook_merge as merge
 from grader.nbgrader_glue import verdict as verdict_of
 from grader.nbgrader_glue.course_root import SUBMITTED, CourseRoot
 from grader.nbgrader_glue.fresh_lab import LAB_PREFIX, LabRun, autograde_in_lab, bases_for, remove_run_labs
-from grader.nbgrader_glue.report import build_report, results_in, write_report
+from grader.nbgrader_glue.regrade import ScoreChange, score_changes
+from grader.nbgrader_glue.report import build_report, read_report, results_in, write_report
 from grader.nbgrader_glue.workspace import Workspace, make_kit, restage, stage, tampered
 
 
@@ -47,6 +48,7 @@ class Graded:
     message: str = ""
     report: Path | None = None
     verdict: str = verdict_of.GRADED
+    changes: list[ScoreChange] = field(default_factory=list)
 
 
 @dataclass
@@ -62,6 +64,11 @@ class ClassRun:
     def failed(self) -> list[Graded]:
         """Submissions the grader could not grade (infrastructure errors, not the learner's)."""
         return [r for r in self.results if r.status == "error"]
+
+    @property
+    def changes(self) -> list[ScoreChange]:
+        """Scores that moved since the submissions' previous grade, and why."""
+        return [c for r in self.results for c in r.changes]
 
 
 def grade_class(
@@ -223,7 +230,11 @@ def record(course: CourseRoot, ws: Workspace, lab_run: LabRun, run_id: str = "")
     data = build_report(ws.student, ws.assignment, graded.status, scores, results, lab_run.seconds, graded.message)
     data.update(verdict=verdict.reason, incidents=verdict.incidents, attempts=lab_run.attempts, run=run_id)
     graded.score, graded.max_score = data["score"], data["max_score"]
-    graded.report = write_report(course.report(ws.student, ws.assignment), data)
+    path = course.report(ws.student, ws.assignment)
+    if graded.status != "error":  # an infrastructure error keeps the gradebook: nothing moved
+        graded.changes = score_changes(read_report(path), data)
+    data["changes"] = [c.to_json() for c in graded.changes]
+    graded.report = write_report(path, data)
     return graded
 
 

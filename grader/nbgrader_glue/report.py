@@ -62,6 +62,7 @@ def build_report(
             "title": result.get("title", ""),
             "parts": result.get("parts", []),
             **({"error": result["error"]} if result.get("error") else {}),
+            **({"version": result["version"]} if result.get("version") else {}),
         }
     return {
         "student": student,
@@ -71,9 +72,19 @@ def build_report(
         "score": round(sum(float(s["score"] or 0) for s in scores.values()), 3),
         "max_score": round(sum(float(s["max_score"] or 0) for s in scores.values()), 3),
         "exercises": exercises,
+        "check_versions": {e: d["version"] for e, d in exercises.items() if d.get("version")},
         "seconds": round(seconds, 1),
         "graded_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+
+
+def read_report(path: Path) -> dict[str, Any] | None:
+    """An earlier report (None when there is none, or it cannot be read): what a re-grade compares with."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def write_report(path: Path, report: dict[str, Any]) -> Path:
