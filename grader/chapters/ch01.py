@@ -78,11 +78,15 @@ EXERCISES: list[Exercise] = [
                 instruction="RUN",
                 makes_layer=True,
                 base="busybox",
+                on_base=True,
+                hints={"other_base": "Start the Dockerfile with `FROM busybox`, as the exercise asks, and rebuild."},
                 title="a RUN step made a layer",
                 hint="Create the file with a RUN instruction (a COPY of a prepared file is another "
                 "lesson): each RUN adds a filesystem layer.",
             ),
         ],
+        version=2,
+        changes={2: "the image must be built FROM busybox, as the exercise says (another base passed before)"},
     ),
     Exercise(
         "ch01-ex3",

@@ -15,7 +15,8 @@ class ImageHistory(Check):
     ``makes_layer`` True/False also demands that it added (or did not add) a layer.
     Steps inherited from ``base`` are not counted. ``close`` (a pattern) names a step of the same
     instruction that is near but not as asked (``ARG APP_VERSION`` without its default): its
-    failure gets the ``close`` hint instead of the ``missing`` one."""
+    failure gets the ``close`` hint instead of the ``missing`` one. With ``on_base`` the image must
+    be built on ``base`` too (its layers start with the base's), as an exercise that names its base asks."""
 
     tag: str = ""
     instruction: str = "RUN"
@@ -23,6 +24,7 @@ class ImageHistory(Check):
     makes_layer: bool | None = None
     base: str | None = None
     close: str = ""
+    on_base: bool = False
     kind: ClassVar[str] = "build history"
     REQUIRED = ("tag", "instruction")
     OBJECTS = {"tag": "image", "base": "image"}
@@ -30,6 +32,7 @@ class ImageHistory(Check):
     HINTS = {
         "missing": "Add the step to the Dockerfile and rebuild.",
         "close": "The step is there, but not as the exercise asks it.",
+        "other_base": "Start the Dockerfile with the base the exercise names, and rebuild.",
     }
 
     def describe(self) -> str:
@@ -39,6 +42,13 @@ class ImageHistory(Check):
         image = ctx.facts.image(self.tag)
         base = ctx.facts.image(self.base) if self.base else None
         steps = image.own_history(base)
+        if self.on_base and base is not None and not image.starts_with(base):
+            return Outcome(
+                False,
+                f"a {self.instruction} step on top of {self.base}",
+                f"{self.tag} is not built FROM {self.base} (its layers do not start with {self.base}'s)",
+                self.hint_for("other_base"),
+            )
         wanted = [
             s
             for s in steps
