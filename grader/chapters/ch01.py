@@ -129,6 +129,11 @@ EXERCISES: list[Exercise] = [
                 "`ENV APP_ENV=production` and do not copy APP_VERSION into an ENV.",
             ),
         ],
+        version=2,
+        changes={
+            2: "the ARG step must carry its default (ARG APP_VERSION=1.0), as the exercise asks: "
+            "an ARG without it passed before"
+        },
     ),
     Exercise(
         "ch01-ex4",
