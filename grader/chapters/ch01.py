@@ -79,10 +79,12 @@ EXERCISES: list[Exercise] = [
                 makes_layer=True,
                 base="busybox",
                 on_base=True,
-                hints={"other_base": "Start the Dockerfile with `FROM busybox`, as the exercise asks, and rebuild."},
                 title="a RUN step made a layer",
-                hint="Create the file with a RUN instruction (a COPY of a prepared file is another "
-                "lesson): each RUN adds a filesystem layer.",
+                hints={
+                    "missing": "Create the file with a RUN instruction (a COPY of a prepared file is another "
+                    "lesson): each RUN adds a filesystem layer.",
+                    "other_base": "Start the Dockerfile with `FROM busybox`, as the exercise asks, and rebuild.",
+                },
             ),
         ],
         version=2,

@@ -3,6 +3,7 @@
     .venv/bin/python -m tests.mutation                  # every exercise: tests/mutation/SCORES.md and scores.json
     .venv/bin/python -m tests.mutation --fast           # the subset the test suite runs
     .venv/bin/python -m tests.mutation -x ch01-ex3      # one exercise (the score file is not written)
+    .venv/bin/python -m tests.mutation --update -x ch01-ex3   # one exercise, its rows replaced in the score file
 
 The lab (``DOCKER_COURSE_TEST_LAB``, default ``docker-course-mutation``) is removed at the end.
 """
@@ -78,10 +79,24 @@ def markdown(data: dict[str, object], runs: list[ExerciseRun]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def merged(runs: list[ExerciseRun], seconds: float) -> tuple[list[ExerciseRun], float]:
+    """The score file's exercises with ``runs`` in place of their earlier rows (in the specs' order)."""
+    old = json.loads((HERE / "scores.json").read_text())
+    by_id = {e["exercise"]: ExerciseRun.from_json(e) for e in old["exercises"]}
+    by_id.update({r.exercise: r for r in runs})
+    seconds = (
+        float(old.get("seconds", 0))
+        - sum(float(e.get("seconds", 0)) for e in old["exercises"] if e["exercise"] in {r.exercise for r in runs})
+        + seconds
+    )
+    return [by_id[e] for e in SPECS if e in by_id], seconds
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.mutation", description=__doc__)
     parser.add_argument("-x", "--exercise", action="append", help="only this exercise (repeatable)")
     parser.add_argument("--fast", action="store_true", help=f"only the suite's subset ({', '.join(FAST)})")
+    parser.add_argument("--update", action="store_true", help="replace the chosen exercises' rows in the score file")
     parser.add_argument("--keep-lab", action="store_true", help="leave the lab running (to run again soon)")
     args = parser.parse_args(argv)
     chosen = args.exercise or (list(FAST) if args.fast else list(SPECS))
@@ -92,8 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep_lab:
             engine.stop()
-    data = scores(runs, time.monotonic() - start)
-    if not args.exercise and not args.fast:
+    seconds = time.monotonic() - start
+    if args.update:
+        runs, seconds = merged(runs, seconds)
+    data = scores(runs, seconds)
+    if args.update or not (args.exercise or args.fast):
         (HERE / "scores.json").write_text(json.dumps(data, indent=1) + "\n")
         (HERE / "SCORES.md").write_text(markdown(data, runs))
     print(markdown(data, runs))

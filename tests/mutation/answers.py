@@ -390,23 +390,24 @@ CH06_SLIM = (
     "RUN pip install --no-index --no-cache-dir --find-links /wheels fastfib\nCOPY app/main.py ./\n"
     'CMD ["python", "main.py"]\n'
 )
+CH06_FAT = (
+    "FROM python:3.11\nWORKDIR /app\nCOPY app/ ./\n"
+    "RUN pip install --no-index --no-build-isolation -r requirements.txt\n"
+    'CMD ["python", "main.py"]\n'
+)
 CH06 = [
     Spec(
         "ch06-ex1",
         "06-multistage",
-        Answer(
-            {
-                "ex1/Dockerfile": "FROM python:3.11\nWORKDIR /app\nCOPY app/ ./\n"
-                "RUN pip install --no-index --no-build-isolation -r requirements.txt\n"
-                'CMD ["python", "main.py"]\n'
-            },
-            (build("course/app:fat", ".", "-f ex1/Dockerfile"),),
-        ),
+        Answer({"ex1/Dockerfile": CH06_FAT}, (build("course/app:fat", ".", "-f ex1/Dockerfile"),)),
     ),
     Spec(
         "ch06-ex2",
         "06-multistage",
         Answer({"ex2/Dockerfile": CH06_SLIM}, (build("course/app:slim", ".", "-f ex2/Dockerfile"),)),
+        # its size is compared with exercise 1's image
+        before=(build("course/app:fat", ".", "-f ex1/Dockerfile"),),
+        before_files={"ex1/Dockerfile": CH06_FAT},
     ),
     Spec(
         "ch06-ex3",

@@ -15,6 +15,7 @@ import contextlib
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,15 @@ class ExerciseRun:
         counted = self.count("killed") + self.count("survived")
         return round(self.count("killed") / counted, 3) if counted else None
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ExerciseRun:
+        """An exercise's run back from the score file."""
+        fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__ and k != "outcomes"}
+        run = cls(**fields)
+        known = Outcome.__dataclass_fields__
+        run.outcomes = [Outcome(**{k: v for k, v in o.items() if k in known}) for o in data.get("outcomes", [])]
+        return run
+
     def unexplained(self) -> list[Outcome]:
         """Survivors and rejections with no accepted reason: what a test fails on."""
         return [o for o in self.outcomes if o.status in ("survived", "rejected") and not o.reason]
@@ -98,31 +108,39 @@ class Setup:
     answers: dict[str, Any]
 
 
-def apply(engine: EngineSession, spec: Spec, answer: Answer) -> Setup:
-    """Reset the engine and run ``answer`` in a fresh copy of the chapter folder inside the lab."""
+def apply(engine: EngineSession, spec: Spec, answer: Answer, work: Path) -> Setup:
+    """Reset the engine and run ``answer`` in ``work``, a fresh copy of the chapter folder, inside the lab.
+
+    ``work`` outlives the check: a bind mount of it must still show its files.
+    """
     engine.reset()
     built = {v for c in spec.reference.commands if (p := cmd.parse(c)) for v in p.values("-t", "--tag")}
     for tag in built:  # a course-provided image of the same tag would answer for the learner's
         with contextlib.suppress(docker.errors.ImageNotFound):
             engine.client.images.remove(tag, force=True)
+    shutil.copytree(REPO / "course" / spec.folder, work, ignore=shutil.ignore_patterns("*.ipynb"))
+    for rel, text in {**spec.before_files, **answer.files}.items():
+        (work / rel).parent.mkdir(parents=True, exist_ok=True)
+        (work / rel).write_text(text)
+    log = []
+    for command in (*spec.before, *answer.commands):
+        ran = engine.sh(command, workdir=str(work), timeout=300)
+        log.append(f"$ {command}\n{ran.output[-400:]}")
+        allowed = any(t in command for t in answer.may_fail)
+        if not ran.ok and not allowed:
+            return Setup(False, "\n".join(log), {})
+    values = {}
+    for name, value in answer.answers.items():
+        values[name] = value.typed if not value.command else value.parse(engine.sh(value.command, str(work)).output)
+    return Setup(True, "\n".join(log), values)
+
+
+@contextlib.contextmanager
+def chapter_copy(spec: Spec) -> Iterator[Path]:
+    """A folder under the checkout (the lab mounts it at the same path) for one answer's copy of the chapter."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=ARTIFACTS, prefix="mutant-") as tmp:
-        work = Path(tmp) / spec.folder
-        shutil.copytree(REPO / "course" / spec.folder, work, ignore=shutil.ignore_patterns("*.ipynb"))
-        for rel, text in {**spec.before_files, **answer.files}.items():
-            (work / rel).parent.mkdir(parents=True, exist_ok=True)
-            (work / rel).write_text(text)
-        log = []
-        for command in (*spec.before, *answer.commands):
-            ran = engine.sh(command, workdir=str(work), timeout=240)
-            log.append(f"$ {command}\n{ran.output[-400:]}")
-            allowed = any(t in command for t in answer.may_fail)
-            if not ran.ok and not allowed:
-                return Setup(False, "\n".join(log), {})
-        values = {}
-        for name, value in answer.answers.items():
-            values[name] = value.typed if not value.command else value.parse(engine.sh(value.command, str(work)).output)
-        return Setup(True, "\n".join(log), values)
+        yield Path(tmp) / spec.folder
 
 
 def fingerprint(client: docker.DockerClient, answers: dict[str, Any]) -> dict[str, Any]:
@@ -160,14 +178,15 @@ def judge(
 ) -> Outcome:
     """Run one mutant and say what became of it."""
     outcome = Outcome(name, operator, expect, "setup-failed")
-    setup = apply(engine, spec, answer)
-    outcome.setup = setup.log[-600:]
-    if not setup.ok:
-        return outcome
-    if expect == "fail" and fingerprint(engine.client, setup.answers) == ref:
-        outcome.status = "same-state"
-        return outcome
-    result = engine.check(spec.exercise, **setup.answers)
+    with chapter_copy(spec) as work:
+        setup = apply(engine, spec, answer, work)
+        outcome.setup = setup.log[-600:]
+        if not setup.ok:
+            return outcome
+        if expect == "fail" and fingerprint(engine.client, setup.answers) == ref:
+            outcome.status = "same-state"
+            return outcome
+        result = engine.check(spec.exercise, **setup.answers)
     outcome.score, outcome.max_score = result.score, result.max_score
     outcome.failed_parts = [p.name for p in result.parts if not p.passed]
     full = result.max_score > 0 and result.score >= result.max_score
@@ -187,8 +206,9 @@ def run_spec(engine: EngineSession, spec: Spec, report: Any = print) -> Exercise
     start = time.monotonic()
     run = ExerciseRun(spec.exercise)
     prepare(engine.client, spec.exercise[2:4])
-    setup = apply(engine, spec, spec.reference)
-    result = engine.check(spec.exercise, **setup.answers) if setup.ok else None
+    with chapter_copy(spec) as work:
+        setup = apply(engine, spec, spec.reference, work)
+        result = engine.check(spec.exercise, **setup.answers) if setup.ok else None
     if result is None or result.score < result.max_score:
         run.error = f"the reference does not get full marks: {result.to_text() if result else setup.log}"
         report(f"{spec.exercise}: {run.error}")

@@ -217,14 +217,11 @@ def test_ex1_label_set_again_or_no_intermediate_or_another_value_passes() -> Non
 def test_history_on_base_demands_the_named_base() -> None:
     """ch01-ex2 names busybox: a RUN layer on another base fails with the FROM hint (check version 2)."""
     history = ["/bin/sh -c #(nop) ADD file:x in /", '/bin/sh -c #(nop)  CMD ["sh"]', "/bin/sh -c echo hi > /etc/motd"]
-    good = image("m:1", layers=["sha256:base", "sha256:l2"], history=history)
-    other = image("m:2", layers=["sha256:debian", "sha256:l2"], history=history)
-    check = ImageHistory(tag="m:1", instruction="RUN", makes_layer=True, base="busybox", on_base=True)
-    assert check.run(ctx(**{"m:1": good})).passed
-    part = ImageHistory(tag="m:2", instruction="RUN", makes_layer=True, base="busybox", on_base=True).run(
-        ctx(**{"m:2": other})
-    )
+    good = image("course/motd:1.0", layers=["sha256:base", "sha256:l2"], history=history)
+    other = image("course/motd:1.0", layers=["sha256:debian", "sha256:l2"], history=history)
+    check = declared("ch01-ex2", ImageHistory)
+    assert check.on_base and check.run(ctx(**{"course/motd:1.0": good})).passed
+    part = check.run(ctx(**{"course/motd:1.0": other}))
     assert not part.passed and "FROM busybox" in part.hint and "not built FROM busybox" in part.found
-    assert (
-        ImageHistory(tag="m:2", instruction="RUN", makes_layer=True, base="busybox").run(ctx(**{"m:2": other})).passed
-    )
+    anywhere = ImageHistory(tag="course/motd:1.0", instruction="RUN", makes_layer=True, base="busybox")
+    assert anywhere.run(ctx(**{"course/motd:1.0": other})).passed
