@@ -57,6 +57,13 @@ EXERCISES: list[Exercise] = [
                 hint="The first instruction must be `FROM busybox`: the image's layers must start with busybox's.",
             ),
         ],
+        version=2,
+        changes={
+            2: (
+                "a label inherited from an intermediate image of the learner's (FROM busybox, carrying "
+                "maintainer) fails: it passed before"
+            )
+        },
     ),
     Exercise(
         "ch01-ex2",

@@ -56,6 +56,13 @@ EXERCISES: list[Exercise] = [
             ),
         ],
         answers=("note_survived",),
+        version=2,
+        changes={
+            2: (
+                "note-1 must be proven, from the course's event journal, to have run, exited 0 and been "
+                "removed before note-2 was created: a note-1 that never existed passed before"
+            )
+        },
     ),
     Exercise(
         "ch05-ex2",
