@@ -89,18 +89,19 @@ CH01 = [
         "ex1/Dockerfile",
         'FROM busybox\nLABEL maintainer="learner@example.com"\n',
         build("course/hello:1.0", "ex1"),
-        extra=(
+        extra=tuple(
             (
-                "inherited-label: FROM an image of the learner's that carries maintainer",
+                f"inherited-label: FROM an image of the learner's that carries maintainer{what}",
                 "fail",
                 Answer(
                     {
                         "ex1/base/Dockerfile": 'FROM busybox\nLABEL maintainer="learner@example.com"\n',
-                        "ex1/Dockerfile": "FROM course/hello-base:1.0\n",
+                        "ex1/Dockerfile": f"FROM course/hello-base:1.0\n{step}",
                     },
                     (build("course/hello-base:1.0", "ex1/base"), build("course/hello:1.0", "ex1")),
                 ),
-            ),
+            )
+            for what, step in ((", and no step of its own", ""), (", and a step of its own", 'CMD ["sh"]\n'))
         ),
     ),
     dockerfile_exercise(
@@ -173,7 +174,8 @@ CH02 = [
                 web("web-second", "-p 8002:80"),
             ),
             answers={"conflict_error": Value("str", "cat conflict.txt")},
-            may_fail=("conflict.txt",),
+            # as in the notebook, a failing line does not stop the next: only the verdict tells
+            may_fail=("conflict.txt", "docker rm web-second"),
         ),
         before=(web("web-fixed", "-p 8000:80"),),
         extra=(

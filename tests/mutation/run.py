@@ -188,7 +188,7 @@ def judge(
             return outcome
         result = engine.check(spec.exercise, **setup.answers)
     outcome.score, outcome.max_score = result.score, result.max_score
-    outcome.failed_parts = [p.name for p in result.parts if not p.passed]
+    outcome.failed_parts = [f"{p.name}: found {p.found[:160]}" for p in result.parts if not p.passed]
     full = result.max_score > 0 and result.score >= result.max_score
     if expect == "fail":
         outcome.status = "survived" if full else "killed"
