@@ -134,6 +134,11 @@ EXERCISES: list[Exercise] = [
                 "busybox httpd -f -p 8081",
             ),
         ],
+        version=2,
+        changes={
+            2: "port 8081 counts only when host-web's own process serves it (another host-network "
+            "container serving 8081 passed before)"
+        },
     ),
     Exercise(
         "ch03-ex5",
