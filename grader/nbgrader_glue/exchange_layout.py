@@ -8,8 +8,8 @@ or ``DOCKER_COURSE_EXCHANGE``)::
     EXCHANGE/docker-course/outbound/       released assignments   read-only in every lab
     EXCHANGE/learners/NAME/                NAME's exchange root   read-write in NAME's lab only
         docker-course/inbound/             NAME's submissions
-        docker-course/outbound  -> EXCHANGE/docker-course/outbound
-        docker-course/feedback  -> EXCHANGE/feedback/NAME
+        docker-course/outbound  -> ../../../docker-course/outbound   (EXCHANGE/docker-course/outbound)
+        docker-course/feedback  -> ../../../feedback/NAME            (EXCHANGE/feedback/NAME)
         cache/                             nbgrader's submission cache (fetch_feedback reads it)
     EXCHANGE/feedback/NAME/                NAME's released feedback   read-only in NAME's lab only
 
@@ -91,9 +91,11 @@ def ensure_learner(name: str, root: Path | None = None) -> list[tuple[Path, bool
     real_folder(course / "inbound")
     real_folder(own / "cache")
     feedback = real_folder(learner_feedback(name, root))
-    for link, target in (("outbound", outbound(root)), ("feedback", feedback)):
+    # relative links: they resolve wherever the three folders are mounted in the same layout
+    # (at their own paths in a hub lab, under /srv/nbgrader/exchange in a Kubernetes pod)
+    for link, target in (("outbound", f"../../../{COURSE_ID}/outbound"), ("feedback", f"../../../feedback/{name}")):
         path = course / link
-        if path.is_symlink() and os.readlink(path) == str(target):
+        if path.is_symlink() and os.readlink(path) == target:
             continue
         if path.is_symlink() or path.is_file():
             path.unlink()
