@@ -13,7 +13,6 @@ import nbformat
 import pytest
 
 from grader.chapters import registry
-from grader.engine.catalogue import COURSE_BASE_TAGS
 from tests.support import ARTIFACTS, REPO, EngineSession, errors_in, release, scores, stream_text
 
 pytestmark = pytest.mark.engine
@@ -31,6 +30,7 @@ ANSWER_IMAGES = {
     "course/onbuild-base:1.0",
     "course/onbuild-child:1.0",
 }
+CHAPTER_IMAGES = {"busybox:latest"}
 
 
 def check_cell_errors(nb: nbformat.NotebookNode) -> list[str]:
@@ -48,6 +48,7 @@ def chapter_copy() -> Path:
 def test_source_notebook_scores_full_marks_and_cleans_up(engine: EngineSession) -> None:
     """The source notebook (solutions in) runs top to bottom without errors, every check cell scores full marks, and
     its demonstrations leave only the exercises' objects behind."""
+    assert engine.keep_only_chapter_images("01") == CHAPTER_IMAGES  # what prepare("01") provides, nothing else
     folder = chapter_copy()
     try:
         nb = engine.execute_notebook(folder / "01-dockerfile.ipynb")
@@ -58,7 +59,7 @@ def test_source_notebook_scores_full_marks_and_cleans_up(engine: EngineSession) 
     assert not engine.client.containers.list(all=True), "a demonstration left a container"
     assert not engine.client.volumes.list(), "a demonstration or a check left a volume"
     tags = {t for image in engine.client.images.list() for t in image.tags}
-    assert tags == set(COURSE_BASE_TAGS) | ANSWER_IMAGES, tags ^ (set(COURSE_BASE_TAGS) | ANSWER_IMAGES)
+    assert tags == CHAPTER_IMAGES | ANSWER_IMAGES, tags ^ (CHAPTER_IMAGES | ANSWER_IMAGES)
     assert not engine.client.images.list(filters={"dangling": True}), "demonstrations left dangling images"
     assert_demonstrations_show_what_the_text_says(nb)
 
