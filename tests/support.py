@@ -30,14 +30,22 @@ ARTIFACTS = REPO / "build" / "test-artifacts"
 
 
 def host_inventory() -> dict[str, set[str]]:
-    """Names of containers, networks and volumes on the host engine."""
-    host = ensure_host_engine()
-    return {
+    """Names of containers, networks and volumes on the host engine and on the course's labs engine.
+
+    Labs (and their networks and data volumes) live on the labs engine where the machine offers
+    it: a leftover there is a leftover on the host all the same.
+    """
+    from grader.engine.boundary import running_labs_engine
+
+    found: dict[str, set[str]] = {"containers": set(), "networks": set(), "volumes": set()}
+    for engine in (ensure_host_engine(), running_labs_engine()):
+        if engine is None:
+            continue
         # the raw list: containers.list() inspects each one, and other labs' probes vanish meanwhile (404)
-        "containers": {(c.get("Names") or [c["Id"]])[0].lstrip("/") for c in host.api.containers(all=True)},
-        "networks": {n.name or n.id for n in host.networks.list()},
-        "volumes": {v.name or "" for v in host.volumes.list()},
-    }
+        found["containers"] |= {(c.get("Names") or [c["Id"]])[0].lstrip("/") for c in engine.api.containers(all=True)}
+        found["networks"] |= {n.name or n.id for n in engine.networks.list()}
+        found["volumes"] |= {v.name or "" for v in engine.volumes.list()}
+    return found
 
 
 @dataclass

@@ -133,7 +133,7 @@ def per_exercise(scores: dict[str, float]) -> dict[str, float]:
 
 
 def run_leftovers(run_id: str) -> dict[str, list[str]]:
-    """Objects of grading run ``run_id`` still on the host engine (should be none)."""
+    """Objects of grading run ``run_id`` still on the host or labs engine (should be none)."""
     prefix = f"{LAB_PREFIX}{run_id}"
     return {
         k: sorted(n for n in v if n.startswith(prefix))

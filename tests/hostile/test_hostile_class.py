@@ -55,7 +55,8 @@ CASES: dict[str, tuple[str | tuple[str, str], set[str], tuple[float, float, floa
         FULL,
         DISK,
     ),
-    "huge-context": (f"!dd if=/dev/zero of=ex2/big bs=1M count=1024\n{BUILD}", {"graded"}, GOOD),
+    # the context is measured before it is sent: over the 512 MiB cap, the build is refused (ex2 earns 0)
+    "huge-context": (f"!dd if=/dev/zero of=ex2/big bs=1M count=1024\n{BUILD}", {"graded"}, NO_EX2),
     "copy-symlink": (
         ("%%writefile ex2/Dockerfile\nFROM busybox\nCOPY escape/etc/hostname /x\n", f"!ln -s / ex2/escape\n{BUILD}"),
         {"graded"},
@@ -157,6 +158,9 @@ def test_nothing_left_and_no_row_lost(hostile: dict[str, Any]) -> None:
     room = hostile["room"]
     run = room.report("control", A)["run"]
     assert not run_leftovers(run), run_leftovers(run)
+    # nor a capped lab's loop-mounted engine data or an id-mapped view of its folders
+    mounts = [line for line in Path("/proc/self/mounts").read_text().splitlines() if run in line]
+    assert not mounts, mounts
     graded = set(room.gradebook(A))
     assert graded == {"control", *CASES} - {"engine-killed"}, graded  # an infrastructure error writes no row
     for student in CASES:
