@@ -21,6 +21,7 @@ from docker.models.containers import Container
 
 from grader.engine import lab_disk
 from grader.engine.boundary_runner import DELEGATED_MARKER, LabExtras
+from grader.engine.build_context import CAP_ENV as CONTEXT_CAP_ENV
 from grader.engine.image_cache import images_cache
 from grader.engine.lab_network import EGRESS_FILE, LAB_NETWORK
 from grader.engine.lab_spec import LAB_JUPYTER_PORT, LabSpec
@@ -103,6 +104,7 @@ def _environment(spec: LabSpec) -> dict[str, str]:
         "DOCKER_COURSE_CACHE": str(cache_dir()),
         "COURSE_JUPYTER": "1" if spec.jupyter else "0",
         "JUPYTER_TOKEN": secrets.token_hex(16),
+        CONTEXT_CAP_ENV: spec.limits.build_context,  # the lab's `docker` and build() refuse a bigger context
     }
     if spec.workspace:
         # lab-init starts JupyterLab there; the course's code finds the learner's folders by it

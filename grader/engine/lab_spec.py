@@ -30,6 +30,7 @@ class Limits:
     ``log_max_size`` and ``log_max_files`` bound each container's log in the lab's engine
     (its ``--log-opt`` defaults), so a container printing without end cannot fill the disk.
     ``disk`` (e.g. ``20g``; empty: none) caps the lab's engine data (``lab_disk``).
+    ``build_context`` caps what one build sends to the lab's engine (``build_context``).
     """
 
     memory: str
@@ -38,6 +39,7 @@ class Limits:
     log_max_size: str = "10m"
     log_max_files: int = 2
     disk: str = ""
+    build_context: str = "512m"
 
 
 @dataclass(frozen=True)

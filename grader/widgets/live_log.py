@@ -116,6 +116,12 @@ def build(path: str | Path, tag: str, build_args: dict[str, str] | None = None, 
 
         build("ex1", "course/hello:1.0")
     """
+    from grader.engine.build_context import cap_in_force, refusal
+
+    too_big = refusal(str(path), cap_in_force())
+    if too_big:
+        LiveLog(f"docker build -t {tag} {path}").finish(f"Build refused: {too_big}", ok=False)
+        return False
     if buildx_available():
         return _build_with_buildkit(path, tag, build_args or {}, no_cache)
     return _build_classic(path, tag, build_args, no_cache)

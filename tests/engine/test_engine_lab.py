@@ -205,3 +205,20 @@ def test_a_lab_without_a_workspace_cannot_write_code_the_host_runs(engine: Engin
         target = root / rel / name
         ran = engine.sh(f"touch {target} && rm {target}")
         assert ran.ok, (rel, ran.output)
+
+
+def test_a_build_context_over_the_cap_is_refused_before_it_is_sent(engine: EngineSession) -> None:
+    """The lab's `docker build` measures the context first: 600 MB (sparse) over the 512 MiB cap is refused."""
+    folder = f"/tmp/context-{engine.name}"  # noqa: S108 - inside the lab
+    made = engine.sh(
+        f"mkdir -p {folder} && printf 'FROM busybox\\n' > {folder}/Dockerfile && truncate -s 600m {folder}/big"
+    )
+    assert made.ok, made.output
+    try:
+        refused = engine.sh(f"docker build -q -t course/too-big:1.0 {folder}")
+        assert not refused.ok and "the build context" in refused.output and "512 MiB" in refused.output, refused.output
+        assert "course/too-big:1.0" not in {t for i in engine.client.images.list() for t in i.tags}
+        ignored = engine.sh(f"echo big > {folder}/.dockerignore && docker build -q -t course/too-big:1.0 {folder}")
+        assert ignored.ok, ignored.output  # .dockerignore leaves it out: the build runs
+    finally:
+        engine.sh(f"rm -rf {folder}; docker rmi -f course/too-big:1.0 >/dev/null 2>&1")
