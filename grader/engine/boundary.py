@@ -103,6 +103,11 @@ def labs_engine(report: Reporter = silent, timeout: float = 60) -> tuple[docker.
     why = why_not_offered()
     if why:
         warning = f"Warning: {FALLBACK_RISK}. This machine offers no user-namespaced lab: {why}."
+        if os.geteuid() == 0:  # each container lab has its own dcl-* bridge: the same firewall keeps it in
+            try:
+                boundary_firewall.ensure_firewall(report)
+            except LabError as e:
+                warning += f" The labs' firewall is not in place either ({e}): labs may reach each other."
         return connect(host_engine_url(), what="Docker engine"), Boundary(
             "container", host_engine_url(), None, None, warning
         )

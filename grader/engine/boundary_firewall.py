@@ -54,6 +54,21 @@ def ensure_firewall(report: Reporter = silent) -> None:
             done = subprocess.run([binary, "-w", *rule], capture_output=True, text=True)
             if done.returncode != 0 and "exists" not in done.stderr:
                 raise LabError(f"`{tool} {' '.join(rule)}` failed ({done.stderr.strip()[:200]}): no lab starts.")
+    _hook_docker_user()
+
+
+def _hook_docker_user() -> None:
+    """Also first in the host engine's ``DOCKER-USER`` chain, where it has one.
+
+    Container labs (the fallback) have their bridges on the host engine, whose own FORWARD rules
+    accept what leaves a bridge; ``DOCKER-USER`` is the chain that engine promises to run before
+    them, whatever order its restarts leave FORWARD in.
+    """
+    binary = shutil.which("iptables") or "/usr/sbin/iptables"
+    hook = ["DOCKER-USER", "-i", BRIDGE_PREFIX + "+", "-j", FIREWALL_CHAIN]
+    if not Path(binary).exists() or not _holds(binary, ["-S", "DOCKER-USER"]) or _holds(binary, ["-C", *hook]):
+        return
+    subprocess.run([binary, "-w", "-I", *hook], capture_output=True)
 
 
 def _firewall_holds(binary: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import ipaddress
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from grader.engine.progress import Reporter, silent
 from grader.engine.settings import COURSE_LABEL
 from grader.errors import LabError
 
+FALLBACK_POOL = "10.215.0.0/16"  # container labs on the host engine: one /24 each, beside its own pools
 DELEGATED_MARKER = "delegated"  # in the lab's run folder: its cgroups are its own now
 DELEGATION_ENV = "COURSE_DELEGATED_CGROUPS"  # lab-init waits for the marker when "1"
 # The lab resolves nothing but what /etc/hosts holds (its own name, localhost): a lookup
@@ -67,7 +69,8 @@ def prepare(
     resolv = write_resolv_conf(run_dir.parent / "etc")
     binds = {str(resolv): {"bind": "/etc/resolv.conf", "mode": "ro"}}
     if not boundary.isolated:
-        return LabExtras(binds=binds)
+        # its own network here too (a /24 the course picks: the host engine's pools are few and wide)
+        return LabExtras(network=ensure_network(engine, lab, pool=FALLBACK_POOL), binds=binds)
     boundary_files.remove(run_dir, DELEGATED_MARKER)
     own_folders(boundary, [run_dir])
     offset = boundary.uid or 0
@@ -99,8 +102,11 @@ def bridge_name(lab: str) -> str:
     return BRIDGE_PREFIX + hashlib.sha256(lab.encode()).hexdigest()[:10]
 
 
-def ensure_network(engine: docker.DockerClient, lab: str) -> str:
-    """Create the lab's own bridge network (a /24 from the labs' pool) unless it exists; returns its name.
+def ensure_network(engine: docker.DockerClient, lab: str, pool: str | None = None) -> str:
+    """Create the lab's own bridge network unless it exists; returns its name.
+
+    Args:
+        pool: where its /24 comes from (None: the engine's own default pool, as the labs' engine has).
 
     Raises:
         LabError: the engine refused to create it.
@@ -111,17 +117,34 @@ def ensure_network(engine: docker.DockerClient, lab: str) -> str:
         return name
     except NotFound:
         pass
-    try:
-        engine.networks.create(
-            name,
-            driver="bridge",
-            labels={COURSE_LABEL: "lab-network"},
-            options={"com.docker.network.bridge.name": bridge_name(lab)},
-        )
-    except APIError as e:
-        if "already exists" not in str(e):
-            raise LabError(f"Could not create lab {lab}'s network: {e.explanation}") from e
-    return name
+    tries = [None] if pool is None else free_subnets(engine, pool)[:8]  # a parallel start may take one first
+    for subnet in tries:
+        ipam = None if subnet is None else docker.types.IPAMConfig(pool_configs=[docker.types.IPAMPool(subnet=subnet)])
+        try:
+            engine.networks.create(
+                name,
+                driver="bridge",
+                ipam=ipam,
+                labels={COURSE_LABEL: "lab-network"},
+                options={"com.docker.network.bridge.name": bridge_name(lab)},
+            )
+            return name
+        except APIError as e:
+            if "already exists" in str(e):
+                return name
+            if subnet is None or "overlap" not in str(e):
+                raise LabError(f"Could not create lab {lab}'s network: {e.explanation}") from e
+    raise LabError(f"Could not create lab {lab}'s network: no free /24 left in {pool}.")
+
+
+def free_subnets(engine: docker.DockerClient, pool: str) -> list[str]:
+    """The /24s of ``pool`` that no network of ``engine`` uses, lowest first."""
+    taken = []
+    for network in engine.networks.list():
+        for config in (network.attrs.get("IPAM") or {}).get("Config") or []:
+            with contextlib.suppress(ValueError, TypeError):
+                taken.append(ipaddress.ip_network(config.get("Subnet") or "", strict=False))
+    return [str(n) for n in ipaddress.ip_network(pool).subnets(new_prefix=24) if not any(n.overlaps(t) for t in taken)]
 
 
 def remove_network(engine: docker.DockerClient, lab: str) -> None:

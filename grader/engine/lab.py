@@ -20,7 +20,7 @@ from grader.engine.client import connect, host_engine_url
 from grader.engine.http_wait import wait_for_http
 from grader.engine.image_cache import load_into
 from grader.engine.lab_container import LabInfo, data_volume, describe
-from grader.engine.lab_network import EGRESS_FILE, ensure_network, lab_rule_problem
+from grader.engine.lab_network import EGRESS_FILE, lab_rule_problem
 from grader.engine.lab_spec import LabSpec
 from grader.engine.progress import Reporter, silent
 from grader.engine.provisioning import provision
@@ -59,8 +59,6 @@ def up(host: docker.DockerClient, spec: LabSpec, report: Reporter = silent) -> L
     provision(host, [spec.image.tag], report=report)
     if place.isolated:
         boundary_runner.ensure_lab_image(engine, host, spec.image.tag, report)
-    else:
-        ensure_network(host, report)
     for folder in spec.extra_mounts:  # offered read-write: made here, never by the engine as its root
         folder.mkdir(parents=True, exist_ok=True)
     writable = [] if spec.root_read_only else [spec.root]
