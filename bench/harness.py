@@ -285,18 +285,20 @@ def remove_lab(host: docker.DockerClient, name: str) -> None:
 
 
 def leftovers(host: docker.DockerClient, prefix: str = PREFIX) -> dict[str, list[str]]:
-    """Labs, containers, networks and volumes on the host engine whose name starts with ``prefix``."""
-    containers = [(c.get("Names") or ["/?"])[0].lstrip("/") for c in host.api.containers(all=True)]
-    labs = [
-        (c.get("Names") or ["/?"])[0].lstrip("/")
-        for c in host.api.containers(all=True, filters={"label": f"{COURSE_LABEL}=lab"})
-    ]
-    return {
-        "labs": sorted(n for n in labs if n.startswith(prefix)),
-        "containers": sorted(n for n in containers if n.startswith(prefix)),
-        "networks": sorted(n.name for n in host.networks.list() if (n.name or "").startswith(prefix)),
-        "volumes": sorted(v.name for v in host.volumes.list() if (v.name or "").startswith(prefix)),
-    }
+    """Labs, containers, networks and volumes named ``prefix*`` on the host engine and the labs' engine."""
+    found: dict[str, set[str]] = {"labs": set(), "containers": set(), "networks": set(), "volumes": set()}
+    for engine in (host, boundary.running_labs_engine()):
+        if engine is None:
+            continue
+        summaries = engine.api.containers(all=True)
+        lab_filter = {"label": f"{COURSE_LABEL}=lab"}
+        found["containers"] |= {(c.get("Names") or ["/?"])[0].lstrip("/") for c in summaries}
+        found["labs"] |= {
+            (c.get("Names") or ["/?"])[0].lstrip("/") for c in engine.api.containers(all=True, filters=lab_filter)
+        }
+        found["networks"] |= {n.name or "" for n in engine.networks.list()}
+        found["volumes"] |= {v.name or "" for v in engine.volumes.list()}
+    return {kind: sorted(n for n in names if n.startswith(prefix)) for kind, names in found.items()}
 
 
 def record_leftovers(bench: Bench, host: docker.DockerClient, prefix: str = PREFIX) -> bool:
@@ -307,7 +309,7 @@ def record_leftovers(bench: Bench, host: docker.DockerClient, prefix: str = PREF
     left = leftovers(host, prefix)
     for kind, names in left.items():
         bench.value(f"leftovers_{kind}", len(names), unit="")
-    print(f"[bench] leftovers on the host engine ({prefix}*): " + ", ".join(f"{k} {len(v)}" for k, v in left.items()))
+    print(f"[bench] leftovers on the host and labs engines ({prefix}*): " + ", ".join(f"{k} {len(v)}" for k, v in left.items()))
     if any(left.values()):
         bench.notes.append(f"LEFT BEHIND: {left}")
         print(f"[bench] {bench.name} left objects behind: {left}", file=sys.stderr)

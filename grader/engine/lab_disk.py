@@ -22,6 +22,7 @@ from pathlib import Path
 import docker
 from docker.errors import APIError, NotFound
 
+from grader.engine.build_context import parse_size
 from grader.engine.settings import lab_run_dir
 
 
@@ -48,7 +49,7 @@ def prepare(host: docker.DockerClient, name: str, volume: str, size: str) -> boo
     mount.mkdir(parents=True, exist_ok=True)
     try:
         with open(image, "wb") as f:
-            f.truncate(_bytes(size))  # sparse: only what the lab writes takes host disk
+            f.truncate(parse_size(size))  # sparse: only what the lab writes takes host disk
         _run("mkfs.ext4", "-q", "-F", "-m", "0", str(image))
         _run("mount", "-o", "loop", str(image), str(mount))  # loop freed again by umount (autoclear)
         host.volumes.create(volume, driver="local", driver_opts={"type": "none", "o": "bind", "device": str(mount)})
@@ -74,9 +75,3 @@ def release(host: docker.DockerClient, name: str, volume: str) -> None:
 
 def _run(*command: str) -> None:
     subprocess.run(command, check=True, capture_output=True, timeout=60)  # noqa: S603 - fixed programs
-
-
-def _bytes(size: str) -> int:
-    units = {"k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
-    text = size.strip().lower()
-    return int(float(text[:-1]) * units[text[-1]]) if text[-1] in units else int(text)

@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from grader.engine import build_context as sizes
+
 CGROUP = "course-kernel"
 CONTAINERS = "course-containers"  # the lab engine's cgroup parent (see the lab's daemon.json)
 ROOT = Path("/sys/fs/cgroup")
@@ -63,13 +65,7 @@ def _confine(folder: Path, pid: int | None, limits: dict[str, int], name: str = 
 
 def parse_size(text: str) -> int:
     """Docker's size notation (``512m``, ``4g``, ``1048576``) in bytes; 0 for empty."""
-    text = text.strip().lower()
-    if not text:
-        return 0
-    units = {"k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
-    if text[-1] in units:
-        return int(float(text[:-1]) * units[text[-1]])
-    return int(text.rstrip("b"))
+    return sizes.parse_size(text) if text.strip() else 0
 
 
 def pid_of(km: Any) -> int | None:

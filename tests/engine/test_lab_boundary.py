@@ -9,6 +9,7 @@ tell the two apart (its known exposures are reported as exposed).
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -205,7 +206,9 @@ def test_the_fallback_container_lab_warns_and_the_probes_see_its_exposures(monke
     monkeypatch.setenv(boundary.BOUNDARY_ENV, "container")
     _, place = boundary.labs_engine()
     assert place.kind == "container" and "core_pattern" in place.warning
-    env = dict(os.environ, DOCKER_COURSE_LAB=f"{PREFIX}-fallback")
+    # a workspace of its own: the default one may be served by a learner's lab on this machine
+    workspace = tempfile.mkdtemp(prefix=f"{PREFIX}-fallback-ws-")
+    env = dict(os.environ, DOCKER_COURSE_LAB=f"{PREFIX}-fallback", DOCKER_COURSE_WORKSPACE=workspace)
     done = subprocess.run(
         [sys.executable, "-m", "grader.cli", "engine", "up", "--no-jupyter"],
         capture_output=True,
@@ -226,5 +229,14 @@ def test_the_fallback_container_lab_warns_and_the_probes_see_its_exposures(monke
             }
         assert verdicts[("root", "core_pattern")] == "exposed"
         assert verdicts[("root", "user_namespace")] == "exposed"
+        # its own network and bridge, as on the labs engine: no other lab shares it, the labs' firewall covers it
+        networks = container.attrs["NetworkSettings"]["Networks"]
+        assert list(networks) == [f"{PREFIX}-fallback-net"], networks
+        bridge = host.networks.get(f"{PREFIX}-fallback-net").attrs["Options"]["com.docker.network.bridge.name"]
+        assert bridge.startswith(boundary.BRIDGE_PREFIX)
+        if os.geteuid() == 0:  # the firewall is set where the course runs as root
+            assert verdicts[("root", "host_listener")] == "held", verdicts
     finally:
         lab.down(ensure_host_engine(), f"{PREFIX}-fallback", keep_data=False)
+        shutil.rmtree(workspace, ignore_errors=True)
+    assert f"{PREFIX}-fallback-net" not in {n.name for n in ensure_host_engine().networks.list()}
