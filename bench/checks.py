@@ -38,10 +38,10 @@ from harness import PREFIX, REPO, Bench, host_engine, record_leftovers, remove_l
 from grader import curriculum
 from grader.chapters import registry
 from grader.chapters.runner import run_exercise
-from tests.support import EngineSession, errors_in
+from tests.support import ARTIFACTS, EngineSession, errors_in
 
 LAB = PREFIX + "checks"
-WORK = REPO / "build" / "bench-checks"  # under the checkout, which the lab mounts at the same path
+WORK = ARTIFACTS / "bench-checks"  # under the checkout, where the lab may write (CHECKOUT_WRITABLE)
 ANSWERS_FILE = "bench-answers.pkl"
 VENV_BIN = Path(sys.executable).parent
 

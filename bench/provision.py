@@ -39,7 +39,7 @@ from pathlib import Path
 import docker
 from harness import BASE_TAGS, LAB_IMAGE, PREFIX, REPO, Bench, provision, run_bench, runner_name, start_lab, tarball_of
 
-from grader.engine import provisioning
+from grader.engine import boundary, provisioning
 
 LAB = PREFIX + "provision"
 FRESH_LAB = PREFIX + "fresh"
@@ -69,7 +69,13 @@ def measure(bench: Bench, host: docker.DockerClient, args: argparse.Namespace, c
     """Cold (all at once, spans per image), warm and present per image, then the fresh machine."""
     bases = [t for t in BASE_TAGS if not args.images or t in args.images.split(",")]
     tags = [*bases, *([] if args.no_lab_image else [LAB_IMAGE])]
-    client = start_lab(host, LAB, ["busybox:latest"])  # started from the shared cache, then emptied
+    # the container fallback: an engine in a user namespace cannot make device nodes, so Debian's
+    # /dev/null would not survive into the base image whose files a layered build reads
+    os.environ[boundary.BOUNDARY_ENV] = "container"
+    try:
+        client = start_lab(host, LAB, ["busybox:latest"])  # started from the shared cache, then emptied
+    finally:
+        os.environ.pop(boundary.BOUNDARY_ENV, None)
     bench.engine("lab", client)
     for image in client.images.list():
         client.images.remove(image.id, force=True)
@@ -96,7 +102,9 @@ def measure(bench: Bench, host: docker.DockerClient, args: argparse.Namespace, c
         _restore(shared)
     bench.notes.append(
         "cold: every image in one provisioning with a throw-away DOCKER_COURSE_CACHE (debootstrap downloads the "
-        "packages from the Debian mirror; independent images in parallel); cold[IMAGE] spans overlap"
+        "packages from the Debian mirror; independent images in parallel), into a lab on the container fallback "
+        "(a user-namespaced engine makes no device nodes, which the layered builds' chroots need); cold[IMAGE] "
+        "spans overlap"
     )
     if not args.no_lab_image and not args.no_fresh:
         fresh_machine(bench, cache, cold.median)
