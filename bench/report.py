@@ -22,7 +22,7 @@ README = REPO / "README.md"
 START = "<!-- section: benchmarks -->"
 MARKER = "<!-- bench: end of generated part -->"
 END = "<!-- end section: benchmarks -->"
-ORDER = ("checks", "lab", "lab_boundary", "provision", "containerd_store", "grading")
+ORDER = ("checks", "lab", "lab_boundary", "provision", "containerd_store", "grading", "hub")
 
 
 def load() -> dict[str, dict[str, Any]]:
@@ -163,6 +163,8 @@ def section(results: dict[str, dict[str, Any]]) -> str:
         "containerd_store": "**The containerd image store** (`bench/containerd_store.py`: Docker 26 with "
         "`containerd-snapshotter` beside the lab's classic store; 1 = works)",
         "grading": "**Grading a class** (`bench/grading.py`)",
+        "hub": "**The hub** (`bench/hub.py`: a class of learners on one JupyterHub, labs started in waves, "
+        "each JupyterLab reached through the proxy, then stopped)",
     }
     for name, result in results.items():
         out += ["", titles.get(name, f"**{name}**") + f" (took {result.get('took_s', '?')} s, {load_of(result)}):", ""]

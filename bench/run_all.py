@@ -27,6 +27,7 @@ BENCHMARKS = {
     "provision": [],
     "containerd_store": [],
     "grading": [],
+    "hub": [],
 }
 QUICK = {  # a smoke run of the harness: few repetitions, one chapter, busybox only
     "checks": ["--runs", "3", "--course-runs", "1", "--chapters", "01"],
@@ -35,6 +36,7 @@ QUICK = {  # a smoke run of the harness: few repetitions, one chapter, busybox o
     "provision": ["--runs", "1", "--fast-runs", "3", "--images", "busybox:latest", "--no-lab-image"],
     "containerd_store": ["--runs", "3"],
     "grading": ["--submissions", "3", "--workers", "1,2", "--all-chapters", "0"],
+    "hub": ["--learners", "3", "--wave", "3"],
 }
 
 
