@@ -136,7 +136,7 @@ CHAPTERS: tuple[Chapter, ...] = (
             containers=("demo-once", "demo-ticker", "demo-volume"),
             images=("demo/another-name:1.0", "demo/arg", "demo/cache", "demo/cmd", "demo/context",
                 "demo/context-classic", "demo/copy", "demo/exec", "demo/from", "demo/layers", "demo/layers-classic",
-                "demo/maintainer", "demo/onbuild-base", "demo/onbuild-child", "demo/secret", "demo/url",
+                "demo/maintainer", "demo/onbuild-base", "demo/onbuild-child", "demo/remote", "demo/secret", "demo/url",
                 "demo/volume", "demo/workdir", "demo/workdir-classic"),
         ),
     ),

@@ -144,6 +144,8 @@ def assert_instructions(nb: nbformat.NotebookNode) -> None:
     assert "/app-owned.txt: uid 1000" in copied and "running as app" in copied, copied
     url = printed(nb, "ch01-copy-url")
     assert "source can't be a URL for COPY" in url and "demo/url" not in url, url
+    remote = printed(nb, "ch01-add-url")
+    assert re.search(r"^-rw------- .* notes\.tar\.gz$", remote, re.M) and "readme" not in remote, remote
     single, listed = printed(nb, "ch01-shell-pid1").split("PID   COMMAND")[1:]
     assert single.split()[:2] == ["1", "ps"] and listed.split()[:2] == ["1", "sh"], (single, listed)
     exec_form = printed(nb, "ch01-exec-run").split("--- ")
