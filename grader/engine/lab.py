@@ -24,7 +24,7 @@ from grader.engine.lab_network import EGRESS_FILE, lab_rule_problem
 from grader.engine.lab_spec import LabSpec
 from grader.engine.progress import Reporter, silent
 from grader.engine.provisioning import provision
-from grader.engine.settings import Settings, ensure_writable, lab_run_dir
+from grader.engine.settings import CHANNEL_SOCKET, Settings, ensure_writable, lab_run_dir
 from grader.errors import EngineUnavailable, LabError
 
 __all__ = ["LabInfo", "LabSpec", "describe", "down", "find", "lab_engine", "up"]
@@ -177,7 +177,8 @@ def down(host: docker.DockerClient, name: str, keep_data: bool = True) -> bool:
     if container is not None:
         lab_container.remove(container)
     # what the stopped lab left in its run folder would claim it still runs (a socket, "ready")
-    for left in ("docker.sock", "ready", EGRESS_FILE, boundary_runner.DELEGATED_MARKER):
+    # the channel's socket too: its host-side server stops by itself once the socket is gone
+    for left in ("docker.sock", "ready", EGRESS_FILE, boundary_runner.DELEGATED_MARKER, CHANNEL_SOCKET):
         (lab_run_dir(name) / left).unlink(missing_ok=True)
     boundary_mounts.release_lab(name)
     for engine in _engines(host):

@@ -16,6 +16,7 @@ from typing import Any
 from grader.errors import ConfigError
 
 LAB_SOCKET_IN_LAB = "/run/course-engine/docker.sock"
+CHANNEL_SOCKET = "course-channel.sock"  # beside it: the lab's channel to the course on the host
 IN_LAB_ENV = "DOCKER_COURSE_IN_LAB"
 COURSE_LABEL = "org.docker-course.managed"
 COURSE_BUILT_LABEL = "org.docker-course.course-built"

@@ -10,6 +10,7 @@ which answers with these same functions and records the view on the host.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from typing import Any
 from grader.engine.settings import in_lab
 from grader.services import channel, progress
 from grader.workspace.solutions import Solution, hints, solution
+
+CODE_SPAN, CODE_HTML = re.compile(r"`([^`]+)`"), r"<code>\1</code>"
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,8 @@ class HintView:
         """For a notebook: the hints shown so far, numbered (HTML-escaped)."""
         if not self.total:
             return f"<div class='dc-hints'>{html.escape(self.to_text())}</div>"
-        items = "".join(f"<li>{html.escape(h)}</li>" for h in self.shown)
+        # the source's hints are markdown: their `code` spans shown as code, the rest escaped
+        items = "".join(f"<li>{CODE_SPAN.sub(CODE_HTML, html.escape(h))}</li>" for h in self.shown)
         last = "<p>That was the last hint: <b>Show solution</b> shows the answer.</p>"
         return (
             f"<div class='dc-hints'><b>Hints for {html.escape(self.exercise)}</b> "

@@ -22,10 +22,10 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from grader.engine.settings import LAB_SOCKET_IN_LAB
+from grader.engine.settings import CHANNEL_SOCKET, LAB_SOCKET_IN_LAB
 from grader.errors import GraderError
 
-SOCKET_NAME = "course-channel.sock"
+SOCKET_NAME = CHANNEL_SOCKET
 MAX_REQUEST = 4096  # bytes of one request line: a few short fields
 MAX_REPLY = 8 << 20  # bytes of one reply (a grading summary with every part)
 # request -> its only argument and the pattern that argument must match (whole string)

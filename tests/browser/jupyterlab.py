@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import re
+import shutil
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,3 +114,29 @@ class JupyterLab:
         self.page.screenshot(path=str(path))
         assert_not_blank(path)
         return path
+
+
+@contextlib.contextmanager
+def chromium(base: str, token: str, artifacts: Path) -> Iterator[JupyterLab]:
+    """Debian's Chromium, headless, with a new empty profile, on the JupyterLab at ``base``."""
+    import pytest
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (./course.sh test installs it as root)")
+    profile = tempfile.mkdtemp(prefix="course-chromium-")
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            profile,
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 1000},
+        )
+        try:
+            page = context.new_page()
+            page.set_default_timeout(60_000)
+            yield JupyterLab(page, base, token, artifacts)
+        finally:
+            context.close()
+            shutil.rmtree(profile, ignore_errors=True)

@@ -8,7 +8,6 @@ import os
 import re
 import shutil
 import socket
-import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +19,7 @@ import pytest
 from grader.engine import lab, provisioning
 from grader.engine.install import ensure_host_engine
 from grader.engine.settings import Settings
-from tests.browser.jupyterlab import CHROMIUM, CHROMIUM_ARGS, JupyterLab
+from tests.browser.jupyterlab import JupyterLab, chromium
 from tests.support import ARTIFACTS, REPO
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
@@ -116,26 +115,8 @@ def jupyter(course_root: Path) -> Iterator[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def browser(jupyter: tuple[str, str]) -> Iterator[JupyterLab]:
     """Debian's Chromium, headless, with a new empty profile."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (./course.sh test installs it as root)")
-    from playwright.sync_api import sync_playwright
-
-    profile = tempfile.mkdtemp(prefix="course-chromium-")
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            profile,
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1400, "height": 1000},
-        )
-        try:
-            page = context.new_page()
-            page.set_default_timeout(60_000)
-            yield JupyterLab(page, jupyter[0], jupyter[1], ARTIFACTS)
-        finally:
-            context.close()
-            shutil.rmtree(profile, ignore_errors=True)
+    with chromium(jupyter[0], jupyter[1], ARTIFACTS) as jl:
+        yield jl
 
 
 def open_landing(jl: JupyterLab, root: Path) -> None:

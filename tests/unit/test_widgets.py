@@ -313,6 +313,7 @@ def test_hint_and_show_solution_buttons_reveal_in_order_after_a_confirmation(pro
     assert buttons.hint_button in widget.widget.children[0].children
     buttons.hint_button.click()
     assert "(1 of" in buttons.hints.value and buttons.solution.value == ""
+    assert "<code>RUN</code>" in buttons.hints.value  # the hint's markdown code span, shown as code
     buttons.solution_button.click()
     assert buttons.confirm.layout.display == "flex" and buttons.solution.value == ""
     buttons.no.click()
