@@ -76,6 +76,20 @@ def cmd_gradebook(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_hub_solutions(args: argparse.Namespace) -> int:
+    from grader.services.class_switch import set_solutions, solutions_on
+
+    if args.state != "status":
+        set_solutions(args.state == "on")
+    on = solutions_on()
+    print(
+        "Show solution is on for the class: learners see an exercise's reference answer after confirming."
+        if on
+        else "Show solution is off for the class (the default): learners get hints, not answers."
+    )
+    return EXIT_OK
+
+
 def add_gradebook_commands(sub: Any) -> None:
     """Add ``gradebook up|status|down`` (the course's PostgreSQL for a large class's gradebook)."""
     book = sub.add_parser("gradebook", help="a PostgreSQL server for a large class's gradebook (up | status | down)")
@@ -96,6 +110,9 @@ def add_hub_commands(sub: Any) -> None:
     status = hub_sub.add_parser("status", help="the hub's URL, admin API token, learners and their labs")
     status.add_argument("--json", action="store_true", help="machine-readable")
     status.set_defaults(func=cmd_hub_status)
+    switch = hub_sub.add_parser("solutions", help="may the class see the reference answers? (off unless turned on)")
+    switch.add_argument("state", choices=["on", "off", "status"])
+    switch.set_defaults(func=cmd_hub_solutions)
     down = hub_sub.add_parser("down", help="stop the hub and every learner's lab (workspaces kept)")
     down.add_argument("--purge", action="store_true", help="also remove the labs' engine data")
     down.set_defaults(func=cmd_hub_down)

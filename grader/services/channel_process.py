@@ -40,10 +40,20 @@ def running(lab: str) -> int | None:
     return pid if MODULE.encode() in cmdline and lab.encode() in cmdline else None
 
 
-def start(lab: str, source: Path | None = None, solutions: bool = True, report: Reporter = silent) -> int:
+def start(
+    lab: str,
+    source: Path | None = None,
+    solutions: bool = True,
+    report: Reporter = silent,
+    class_switch: Path | None = None,
+) -> int:
     """(Re)start ``lab``'s channel server and wait until its socket is there; its process id.
 
     A running one is replaced, so the server always has the course's current code.
+
+    Args:
+        class_switch: a class's lab: solutions only while the instructor's switch says on, no self-grading
+            (the instructor grades the class).
 
     Raises:
         GraderError: it exited at start or made no socket in time (its log is named).
@@ -56,6 +66,7 @@ def start(lab: str, source: Path | None = None, solutions: bool = True, report: 
     command = [sys.executable, "-m", MODULE, "--lab", lab, "--run-dir", str(run_dir)]
     command += ["--source", str(source)] if source else []
     command += [] if solutions else ["--no-solutions"]
+    command += ["--class-switch", str(class_switch), "--no-grading"] if class_switch else []
     with open(log, "ab") as out:
         proc = subprocess.Popen(  # noqa: S603 - fixed command
             command, stdout=out, stderr=out, stdin=subprocess.DEVNULL, start_new_session=True

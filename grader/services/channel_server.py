@@ -152,16 +152,30 @@ def serve(sock: socket.socket, handlers: dict[str, Handler], keep_going: Callabl
 
 
 def handlers_for(
-    source: Path | None, progress_file: Path, solutions: bool = True, grading: bool = True
+    source: Path | None,
+    progress_file: Path,
+    solutions: bool = True,
+    grading: bool = True,
+    class_switch: Path | None = None,
 ) -> dict[str, Handler]:
-    """The requests this lab may make, answered by the services the CLI uses (views recorded in ``progress_file``)."""
+    """The requests this lab may make, answered by the services the CLI uses (views recorded in ``progress_file``).
+
+    Args:
+        class_switch: in a class, the instructor's switch file: solutions only while it says on.
+    """
     from grader.services import answers
+    from grader.services.class_switch import solutions_on
+
+    def solution(exercise: str) -> dict[str, Any]:
+        if class_switch is not None and not solutions_on(class_switch):
+            raise GraderError("Your instructor has not turned solutions on for this class: ask them, or use Hint.")
+        return answers.solution_here(exercise, source, progress_file).to_json()
 
     offered: dict[str, Handler] = {
         "hint": lambda exercise: answers.hint_here(exercise, source, progress_file).to_json(),
     }
     if solutions:
-        offered["solution"] = lambda exercise: answers.solution_here(exercise, source, progress_file).to_json()
+        offered["solution"] = solution
     if grading:
         offered["grade"] = ChapterGrading().grade
     return offered
@@ -215,14 +229,22 @@ def _log(line: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m grader.services.channel_server --lab NAME --run-dir DIR [--source DIR] [--no-solutions]``."""
+    """``python -m grader.services.channel_server --lab NAME --run-dir DIR [--source DIR] [--no-solutions] ...``."""
     parser = argparse.ArgumentParser(prog="channel_server")
     parser.add_argument("--lab", required=True)
     parser.add_argument("--run-dir", required=True, type=Path)
     parser.add_argument("--source", type=Path)
     parser.add_argument("--no-solutions", action="store_true")
+    parser.add_argument("--no-grading", action="store_true")
+    parser.add_argument("--class-switch", type=Path)
     args = parser.parse_args(argv)
-    handlers = handlers_for(args.source, args.run_dir / "progress.json", solutions=not args.no_solutions)
+    handlers = handlers_for(
+        args.source,
+        args.run_dir / "progress.json",
+        solutions=not args.no_solutions,
+        grading=not args.no_grading,
+        class_switch=args.class_switch,
+    )
     sock, inode = bind_in(args.run_dir)
     stopping = threading.Event()
 

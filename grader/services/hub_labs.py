@@ -9,6 +9,7 @@ labs and this machine reach. Nothing is published on the host.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import shutil
 import subprocess
@@ -109,6 +110,7 @@ def start_learner_lab(
         f"--ServerApp.root_dir={spec.workspace} >> {SERVER_LOG} 2>&1"
     )
     container.exec_run(["sh", "-c", command], environment=server_env, workdir=str(spec.workspace), detach=True)
+    _open_class_channel(name)
     return LearnerLab(name, info.docker_host, lab_address(container), str(workspace))
 
 
@@ -148,8 +150,20 @@ def server_log(name: str, lines: int = 8) -> str:
         return "(the lab is gone)"
 
 
+def _open_class_channel(name: str) -> None:
+    """Hints (and solutions while the instructor's switch is on) for the learner's buttons; never fatal."""
+    from grader.errors import GraderError
+    from grader.services import channel_process, class_switch
+
+    with contextlib.suppress(GraderError, OSError):
+        channel_process.start(name, class_switch=class_switch.switch_path())
+
+
 def stop_learner_lab(name: str, workspace: Path, purge: bool = False) -> None:
     """Remove a learner's lab; their workspace stays (released), their engine data too unless ``purge``."""
+    from grader.services import channel_process
+
+    channel_process.stop(name)
     lab.down(ensure_host_engine(), name, keep_data=not purge)
     if workspace.is_dir():
         lock.release(SafeTree(workspace), f"lab:{name}")

@@ -134,3 +134,22 @@ def test_the_server_process_starts_answers_and_stops(tmp_path: Path, monkeypatch
     finally:
         assert channel_process.stop("lab-x")
     assert channel_process.running("lab-x") is None and not (run_dir / channel.SOCKET_NAME).exists()
+
+
+def test_a_class_lab_shows_solutions_only_while_the_instructor_switch_is_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Off unless turned on (`docker-course hub solutions on`), read at every request; hints stay; no self-grading."""
+    from grader import cli
+    from grader.services.class_switch import switch_path
+
+    monkeypatch.setenv("DOCKER_COURSE_STATE", str(tmp_path / "state"))
+    handlers = handlers_for(source_dir(), tmp_path / "progress.json", grading=False, class_switch=switch_path())
+    ask = b'{"op": "solution", "exercise": "ch01-ex2"}'
+    assert "not turned solutions on" in answer(ask, handlers)["error"]
+    assert answer(b'{"op": "hint", "exercise": "ch01-ex2"}', handlers)["ok"]
+    assert cli.main(["hub", "solutions", "on"]) == 0 and "is on" in capsys.readouterr().out
+    assert answer(ask, handlers)["ok"]
+    assert cli.main(["hub", "solutions", "off"]) == 0 and "is off" in capsys.readouterr().out
+    assert not answer(ask, handlers)["ok"]
+    assert "turned off" in answer(b'{"op": "grade", "chapter": "01"}', handlers)["error"]

@@ -165,3 +165,17 @@ def test_uninstall_asks_first_and_refuses_in_a_lab(
     monkeypatch.setenv("DOCKER_COURSE_IN_LAB", "1")
     code, _, err = run(capsys, "uninstall", "--yes")
     assert code == 2 and "runs on your computer, not in the lab" in err
+
+
+def test_nbgraders_fetched_assignments_in_the_workspace_never_collide_with_its_chapters(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A class's fetched copy (WORKSPACE/class/ASSIGNMENT, nbgrader's fetch in a hub lab) is left alone by updates."""
+    run(capsys, "update")
+    fetched = env / "work" / "class" / "01-dockerfile" / "01-dockerfile.ipynb"
+    fetched.parent.mkdir(parents=True)
+    fetched.write_text('{"fetched": true}')
+    code, out, _ = run(capsys, "update")
+    assert code == 0 and "class" not in out and fetched.read_text() == '{"fetched": true}'
+    code, out, _ = run(capsys, "workspace", "--json")
+    assert [f["name"] for f in json.loads(out)["folders"]] == ["01-dockerfile"]
