@@ -99,7 +99,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--window", type=float, default=15.0, help="seconds of each CPU window")
     args = parser.parse_args()
-    return run_bench("fairness", lambda bench, host: body(bench, host, args.window), labs=(RUNAWAY, NEIGHBOUR))
+    run = lambda bench, host: body(bench, host, args.window)  # noqa: E731
+    return run_bench("fairness", run, labs=(RUNAWAY, NEIGHBOUR), prefix=f"{PREFIX}fair-")
 
 
 if __name__ == "__main__":

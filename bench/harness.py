@@ -309,7 +309,10 @@ def record_leftovers(bench: Bench, host: docker.DockerClient, prefix: str = PREF
     left = leftovers(host, prefix)
     for kind, names in left.items():
         bench.value(f"leftovers_{kind}", len(names), unit="")
-    print(f"[bench] leftovers on the host and labs engines ({prefix}*): " + ", ".join(f"{k} {len(v)}" for k, v in left.items()))
+    print(
+        f"[bench] leftovers on the host and labs engines ({prefix}*): "
+        + ", ".join(f"{k} {len(v)}" for k, v in left.items())
+    )
     if any(left.values()):
         bench.notes.append(f"LEFT BEHIND: {left}")
         print(f"[bench] {bench.name} left objects behind: {left}", file=sys.stderr)

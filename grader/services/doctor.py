@@ -2,7 +2,8 @@
 
 Engine versions and API (host engine and course engine), cgroup version, iptables
 backend, KVM and user-namespace availability, free disk where state and cache
-live, cache sizes, the lab's limits. Every line says what it saw; a reader that
+live, cache sizes, the lab's limits, how many labs at their process cap the
+host's pid_max holds. Every line says what it saw; a reader that
 fails becomes a line saying so, never a traceback. Nothing is installed, started
 or changed. Called from inside a lab, the host engine is not visible: the lab's
 own engine is reported as the course engine, and the limits are those of the
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import docker
@@ -193,6 +195,18 @@ def _limits(settings: Settings, lab_container: Any) -> Finding:
     return Finding("lab_limits", "lab limits", seen, details=details)
 
 
+def _pid_budget(settings: Settings, pid_max_file: Path = Path("/proc/sys/kernel/pid_max")) -> Finding:
+    """How many labs at their process cap the host's ``pid_max`` holds (a runaway lab takes its whole cap)."""
+    if in_lab():
+        return Finding("pid_budget", "process ids", "read on the host (docker-course doctor there)")
+    pid_max = int(pid_max_file.read_text())
+    labs = pid_max // settings.lab_pids if settings.lab_pids > 0 else 0
+    seen = f"host pid_max {pid_max}: {labs} labs at their process cap ({settings.lab_pids}) would take every pid"
+    if labs < 2:
+        seen += "; raise kernel.pid_max or lower lab_pids, or one runaway lab starves the host"
+    return Finding("pid_budget", "process ids", seen, ok=False if labs < 2 else None, details={"pid_max": pid_max})
+
+
 def diagnose() -> DoctorReport:
     """Read everything the report shows; never raises.
 
@@ -228,6 +242,7 @@ def diagnose() -> DoctorReport:
     ]
     if settings is not None:
         findings.append(_guarded("lab_limits", "lab limits", lambda: _limits(settings, lab_container)))
+        findings.append(_guarded("pid_budget", "process ids", lambda: _pid_budget(settings)))
     return DoctorReport(findings)
 
 

@@ -110,7 +110,8 @@ def test_doctor_without_any_engine_reports_every_line(capsys: pytest.CaptureFixt
     report = diagnose()
     keys = [f.key for f in report.findings]
     assert keys == [
-        "host_engine", "course_engine", "cgroup", "iptables", "kvm", "user_namespaces", "disk", "cache", "lab_limits"
+        "host_engine", "course_engine", "cgroup", "iptables", "kvm", "user_namespaces", "disk", "cache", "lab_limits",
+        "pid_budget",
     ]  # fmt: skip
     assert {f.key for f in report.problems} >= {"host_engine", "course_engine"}
     assert main(["doctor"]) == 0
@@ -132,3 +133,15 @@ def test_doctor_turns_a_crashing_reader_into_a_line(monkeypatch: pytest.MonkeyPa
     cgroup = next(f for f in diagnose().findings if f.key == "cgroup")
     assert cgroup.ok is False and "PermissionError: denied <here>" in cgroup.seen
     assert DoctorReport([Finding("a", "a", "seen", ok=None)]).to_json()["ok"] is True
+
+
+def test_doctor_says_how_many_labs_at_their_cap_the_hosts_pid_max_holds(tmp_path: Path) -> None:
+    from grader.engine.settings import Settings
+    from grader.services.doctor import _pid_budget
+
+    (tmp_path / "pid_max").write_text("32768\n")
+    found = _pid_budget(Settings(lab_pids=4096), tmp_path / "pid_max")
+    assert found.ok is None and "8 labs at their process cap (4096)" in found.seen
+    (tmp_path / "pid_max").write_text("6000\n")
+    found = _pid_budget(Settings(lab_pids=4096), tmp_path / "pid_max")
+    assert found.ok is False and "raise kernel.pid_max or lower lab_pids" in found.seen
