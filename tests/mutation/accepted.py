@@ -26,6 +26,20 @@ ACCEPTED: dict[tuple[str, str], str] = {
         "PENDING: issue 13's ch01-ex8 miss (the trigger judged by its text, so the exec form "
         '`ONBUILD COPY [".", "/src"]` is refused); judged by what it does on branch journal, not on main at this run'
     ),
+    **{
+        (ex, f"step-left-out: docker volume create {name}"): (
+            f"`docker run -v {name}:...` creates the named volume itself: the same engine state, an equivalent answer"
+        )
+        for ex, name in (("ch05-ex2", "course-db-data"), ("ch05-ex4", "shared-data"))
+    },
+    ("ch05-ex2", "other-name: db-1 -> db-12"): (
+        "db-1 is removed, as the exercise asks, so its name is gone from the engine; only the course's "
+        "event journal could tell (ch05-ex2 does not read it yet)"
+    ),
+    ("ch05-ex4", "read-write: -v shared-data:/shared:ro"): (
+        "the exercise asks the consumer to mount the volume and print the file, not to mount it read-only "
+        "(the notebook's :ro is good practice, not the lesson)"
+    ),
     ("ch06-ex1", "in-comment: ex1/Dockerfile: # WORKDIR"): (
         "the exercise asks for an image that runs the program, not for /app: without WORKDIR the "
         "files land in / and `python main.py` runs there"

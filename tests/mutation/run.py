@@ -194,11 +194,15 @@ def judge(
         outcome.status = "survived" if full else "killed"
     else:
         outcome.status = "kept" if full else "rejected"
-    if outcome.status in ("survived", "rejected"):
-        outcome.reason = next(
-            (r for (ex, prefix), r in ACCEPTED.items() if ex == spec.exercise and name.startswith(prefix)), ""
-        )
+    explain(spec.exercise, outcome)
     return outcome
+
+
+def explain(exercise: str, outcome: Outcome) -> None:
+    """Give a survivor or a rejected rewrite its accepted reason (tests/mutation/accepted.py), if any."""
+    if outcome.status in ("survived", "rejected"):
+        accepted = (r for (ex, prefix), r in ACCEPTED.items() if ex == exercise and outcome.name.startswith(prefix))
+        outcome.reason = next(accepted, "")
 
 
 def run_spec(engine: EngineSession, spec: Spec, report: Any = print) -> ExerciseRun:

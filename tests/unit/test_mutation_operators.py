@@ -9,8 +9,9 @@ import pytest
 from grader.workspace.solutions import solution
 from tests.mutation import commands as cmd
 from tests.mutation import operators as ops
-from tests.mutation.answers import SPECS, Answer
+from tests.mutation.answers import Answer
 from tests.mutation.run import mutants
+from tests.mutation.specs import SPECS
 
 
 def one(answer: Answer) -> str:
