@@ -92,6 +92,19 @@ def merged(runs: list[ExerciseRun], seconds: float) -> tuple[list[ExerciseRun], 
     return [by_id[e] for e in SPECS if e in by_id], seconds
 
 
+def write(runs: list[ExerciseRun], seconds: float) -> str:
+    """Write the score file (scores.json and SCORES.md); its Markdown."""
+    data = scores(runs, seconds)
+    text = markdown(data, runs)
+    (HERE / "scores.json").write_text(json.dumps(data, indent=1) + "\n")
+    (HERE / "SCORES.md").write_text(text)
+    return text
+
+
+def failing(runs: list[ExerciseRun]) -> int:
+    return 1 if any(r.error or r.unexplained() for r in runs) else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.mutation", description=__doc__)
     parser.add_argument("-x", "--exercise", action="append", help="only this exercise (repeatable)")
@@ -106,26 +119,27 @@ def main(argv: list[str] | None = None) -> int:
         for run in runs:
             for outcome in run.outcomes:
                 explain(run.exercise, outcome)
-        data = scores(runs, seconds)
-        (HERE / "scores.json").write_text(json.dumps(data, indent=1) + "\n")
-        (HERE / "SCORES.md").write_text(markdown(data, runs))
-        return 1 if any(r.error or r.unexplained() for r in runs) else 0
+        write(runs, seconds)
+        return failing(runs)
+    whole = not (args.exercise or args.fast)
     start = time.monotonic()
     engine = EngineSession.start(LAB)
+    runs: list[ExerciseRun] = []
     try:
-        runs = [run_spec(engine, SPECS[e]) for e in chosen]
+        for exercise in chosen:
+            runs.append(run_spec(engine, SPECS[exercise]))
+            if args.update:  # each exercise's rows as soon as they are known: a stopped run keeps them
+                write(*merged(runs[-1:], runs[-1].seconds))
     finally:
         if not args.keep_lab:
             engine.stop()
     seconds = time.monotonic() - start
     if args.update:
-        runs, seconds = merged(runs, seconds)
-    data = scores(runs, seconds)
-    if args.update or not (args.exercise or args.fast):
-        (HERE / "scores.json").write_text(json.dumps(data, indent=1) + "\n")
-        (HERE / "SCORES.md").write_text(markdown(data, runs))
-    print(markdown(data, runs))
-    return 1 if any(r.error or r.unexplained() for r in runs) else 0
+        print(write(*merged([], 0.0)))
+        return failing(runs)
+    text = write(runs, seconds) if whole else markdown(scores(runs, seconds), runs)
+    print(text)
+    return failing(runs)
 
 
 if __name__ == "__main__":

@@ -40,8 +40,11 @@ ACCEPTED: dict[tuple[str, str], str] = {
         "the exercise asks the consumer to mount the volume and print the file, not to mount it read-only "
         "(the notebook's :ro is good practice, not the lesson)"
     ),
-    ("ch06-ex1", "in-comment: ex1/Dockerfile: # WORKDIR"): (
-        "the exercise asks for an image that runs the program, not for /app: without WORKDIR the "
-        "files land in / and `python main.py` runs there"
-    ),
+    **{
+        (ex, f"in-comment: {ex[-3:]}/Dockerfile: # WORKDIR /app"): (
+            "the exercise asks for an image that runs the program, not for /app: without WORKDIR the "
+            "files land in / and `python main.py` runs there"
+        )
+        for ex in ("ch06-ex1", "ch06-ex2")
+    },
 }

@@ -145,3 +145,27 @@ def as_sdk(command: Command) -> str | None:
     words = ["python3", "-c", script, json.dumps(kw), command.operand, *command.args]
     text = " ".join(shlex.quote(w) for w in words)
     return f"{text} {command.tail}" if command.tail else text
+
+
+def as_sdk_build(command: Command) -> str | None:
+    """The same ``docker build`` through the Python SDK (``images.build``: the classic builder), or None."""
+    kw: dict[str, object] = {"path": command.operand, "rm": True}
+    args: dict[str, str] = {}
+    for flag, value in command.flags:
+        if flag in ("-t", "--tag") and value:
+            kw["tag"] = value
+        elif flag in ("-f", "--file") and value:
+            kw["dockerfile"] = value
+        elif flag == "--target" and value:
+            kw["target"] = value
+        elif flag == "--build-arg" and value:
+            key, _, val = value.partition("=")
+            args[key] = val
+        elif flag not in ("-q", "--quiet"):
+            return None
+    kw.update({"buildargs": args} if args else {})
+    script = (
+        "import docker, json, os, sys; kw = json.loads(sys.argv[1]); kw['path'] = os.path.abspath(kw['path']); "
+        "image, _ = docker.from_env().images.build(**kw); print(image.id)"
+    )
+    return " ".join(shlex.quote(w) for w in ["python3", "-c", script, json.dumps(kw)])

@@ -58,11 +58,13 @@ def quoting(answer: Answer) -> Mutants:
 
 
 def sdk(answer: Answer) -> Mutants:
+    """The Python SDK for ``docker run`` and ``docker build`` (whose SDK build is the classic builder's)."""
     out: Mutants = []
-    for i, parsed in commands_of(answer, "run"):
-        script = cmd.as_sdk(parsed)
-        if script is not None:
-            out.append((parsed.render()[:60], answer.with_command(i, script)))
+    for verb, rewrite in (("run", cmd.as_sdk), ("build", cmd.as_sdk_build)):
+        for i, parsed in commands_of(answer, verb):
+            script = rewrite(parsed)
+            if script is not None:
+                out.append((parsed.render()[:60], answer.with_command(i, script)))
     return out
 
 

@@ -95,3 +95,10 @@ def test_every_exercise_has_mutants_of_both_kinds_or_answer_values() -> None:
         kinds = {expect for _, _, expect, _ in made}
         assert "pass" in kinds or spec.reference.answers, exercise
         assert "fail" in kinds or spec.reference.answers, exercise
+
+
+def test_the_sdk_rewrite_of_a_build_carries_tag_file_and_arguments() -> None:
+    build = Answer(commands=("docker build -q -f ex5/Dockerfile --build-arg A=2.0 -t course/files:1.0 .",))
+    script = ops.sdk(build)[0][1].commands[0]
+    assert '"tag": "course/files:1.0"' in script and '"dockerfile": "ex5/Dockerfile"' in script
+    assert '"buildargs": {"A": "2.0"}' in script and "images.build" in script
