@@ -153,6 +153,24 @@ def test_three_learners_each_in_their_own_lab(hub: dict[str, Any]) -> None:
     # the workspace is the learner's own folder under the hub's state, kept for the next start
     assert (state.workspaces_dir() / "ann" / "00-start-here").is_dir()
     _ann_cannot_reach_ben(record, token, labs["ben"], users["ben"]["docker_host"])
+    _hints_yes_solutions_by_the_switch(record, token)
+
+
+def _hints_yes_solutions_by_the_switch(record: state.HubRecord, token: str) -> None:
+    """From ann's kernel, through her lab's channel: a hint; the solution only once the instructor turns it on."""
+    from grader.services.class_switch import set_solutions
+
+    code = (
+        "from grader.services.answers import next_hint, show_solution\n"
+        "print('hints', next_hint('ch01-ex2').total)\n"
+        "try:\n    print('shown', show_solution('ch01-ex2').exercise)\n"
+        "except Exception as e:\n    print('refused', e)\n"
+    )
+    out = asyncio.run(_run_cell(record, "ann", token, code))
+    assert "hints 2" in out and "refused Your instructor has not turned solutions on" in out, out
+    set_solutions(True)
+    out = asyncio.run(_run_cell(record, "ann", token, code))
+    assert "shown ch01-ex2" in out, out
 
 
 def _ann_cannot_reach_ben(record: state.HubRecord, token: str, ben: Any, ben_engine: str) -> None:
