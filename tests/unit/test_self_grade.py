@@ -106,3 +106,17 @@ def test_the_panel_shows_the_result_or_one_sentence() -> None:
     assert failing.thread is not None
     failing.thread.join(timeout=10)
     assert "has no folder" in failing.status.value and not failing.button.disabled
+
+
+def test_the_channels_grading_runs_the_cli_in_a_process_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server's grade request runs `docker-course grade-chapter N --json`; its one-sentence error comes back."""
+    (tmp_path / "work").mkdir()
+    monkeypatch.setenv("DOCKER_COURSE_WORKSPACE", str(tmp_path / "work"))
+    reply = answer(b'{"op": "grade", "chapter": "01"}', {"grade": ChapterGrading().grade})
+    assert reply == {
+        "ok": False,
+        "error": f"Your workspace {tmp_path / 'work'} has no folder 01-dockerfile: run `docker-course update`.",
+    }
+    assert not ChapterGrading.running
