@@ -37,6 +37,9 @@ KILL_GRACE = 120  # seconds past the notebook's time limit before nbgrader itsel
 LOG_TAIL = 6000  # characters of nbgrader's log kept
 GRADING_DISK = "20g"  # cap on a grading lab's engine data (sparse: only what is written takes disk)
 DISK_ENV = "DOCKER_COURSE_GRADING_DISK"
+# the lab's own `docker` (/usr/local/bin: the build-context cap, the no-registry hint) before the real one,
+# as a learner's kernel has it
+GRADING_PATH = "/opt/course/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 JOURNAL_FOLDER = ".grading-journal"  # in the kit: the lab sees it read-only
 
 
@@ -191,7 +194,7 @@ def _exec_autograde(
             **ws.lab_env(timeout),
             **extra_env,
             "HOME": "/root",
-            "PATH": "/opt/course/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "PATH": GRADING_PATH,
         }
         exec_id = api.exec_create(name, command, environment=env, workdir=str(kit))["Id"]
         tail: deque[bytes] = deque()

@@ -79,3 +79,11 @@ def test_the_labs_check_exits_3_over_the_cap_and_0_under_it(tmp_path: Path) -> N
 def test_the_labs_docker_asks_the_check_before_a_build() -> None:
     shim = (REPO / "grader" / "images" / "lab" / "docker").read_text()
     assert "-m grader.engine.build_context" in shim and "[ $? -eq 3 ] && exit 1" in shim
+
+
+def test_grading_kernels_find_the_labs_docker_first() -> None:
+    """The autograde exec's PATH has the lab's `docker` (the cap, the hint) before the real CLI."""
+    from grader.nbgrader_glue.fresh_lab import GRADING_PATH
+
+    folders = GRADING_PATH.split(":")
+    assert folders.index("/usr/local/bin") < folders.index("/usr/bin")
