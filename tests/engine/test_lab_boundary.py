@@ -237,6 +237,10 @@ def test_the_fallback_container_lab_warns_and_the_probes_see_its_exposures(monke
         if os.geteuid() == 0:  # the firewall is set where the course runs as root
             assert verdicts[("root", "host_listener")] == "held", verdicts
     finally:
+        # `engine down` as `engine up` came: it also stops the lab's channel to the host
+        subprocess.run(
+            [sys.executable, "-m", "grader.cli", "engine", "down"], capture_output=True, env=env, timeout=120
+        )
         lab.down(ensure_host_engine(), f"{PREFIX}-fallback", keep_data=False)
         shutil.rmtree(workspace, ignore_errors=True)
     assert f"{PREFIX}-fallback-net" not in {n.name for n in ensure_host_engine().networks.list()}
