@@ -4,7 +4,9 @@ The instructor generates and releases from the source; two learners (one answers
 everything, one submits the blank release) fetch and submit with the nbgrader config a
 hub lab gets (their own exchange root, fetched work in ``class/``); the instructor
 collects, runs the real ``docker-course grade`` and ``docker-course feedback``, releases
-the feedback; each learner fetches only their own. A learner's forged submission in
+the feedback; each learner fetches only their own. The gradebook is on a real PostgreSQL
+(``docker-course gradebook``'s server, in a folder of the test's own, stopped by its pid
+after); the SQLite gradebook is graded in test_fixture_class.py. A learner's forged submission in
 another's name and a link in a submission are refused. In a hub lab the folders here
 are mounts: what one learner's lab cannot see at all is tested in tests/engine/test_hub.py.
 """
@@ -12,8 +14,10 @@ are mounts: what one learner's lab cannot see at all is tested in tests/engine/t
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +25,8 @@ import nbformat
 import pytest
 
 from grader.nbgrader_glue import exchange_layout as layout
+from grader.nbgrader_glue.course_root import CourseRoot
+from grader.services import gradebook_db
 from tests.classroom.class_support import FIXTURES, ClassRoom, grading_leftovers, per_exercise
 
 pytestmark = [pytest.mark.slow, pytest.mark.engine]
@@ -72,14 +78,22 @@ def _answer_everything(room: ClassRoom, notebook: Path) -> None:
 def classroom(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ClassRoom, dict[str, Learner]]]:
     base = tmp_path_factory.mktemp("exchange")
     exchange = base / "exchange"
+    data = Path(tempfile.mkdtemp(prefix="dc-pg-"))  # /tmp: the postgres user may enter it
+    os.chmod(data, 0o755)
+    database = gradebook_db.up(data, report=print)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(layout.EXCHANGE_ENV, str(exchange))
         layout.ensure_instructor(exchange)
         room = ClassRoom(FIXTURES)
+        room.course = CourseRoot(room.course.root, room.course.source, database.url)
         room.release(A)
         room.course.nbgrader("release_assignment", A)
         learners = {name: Learner(name, base, exchange) for name in LEARNERS}
-        yield room, learners
+        try:
+            yield room, learners
+        finally:
+            gradebook_db.down(data)
+            shutil.rmtree(data, ignore_errors=True)
         assert not grading_leftovers(room), grading_leftovers(room)
 
 
