@@ -285,6 +285,7 @@ EXERCISES: list[Exercise] = [
                 pattern=r"^(COPY|ADD)\s+(--\S+\s+)*\./?\s+/src/?$",
                 example="COPY . /src",
                 not_yet="/src/app.txt",
+                copies_to="/src",
                 base="busybox",
                 title="the base has the trigger ONBUILD COPY . /src and no /src/app.txt",
                 missing_hint=_build(ONBUILD_BASE, "ex8/base"),

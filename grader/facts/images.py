@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import tarfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -50,8 +51,29 @@ class HistoryStep:
         if words[0].upper() not in ("COPY", "ADD"):
             return True
         text = self.created_by.strip().removesuffix("# buildkit").strip()
-        destination = text.rsplit(" in ", 1)[-1] if "#(nop)" in text else (text.split() or [""])[-1]
-        return destination.strip().rstrip("/") == words[-1].rstrip("/")
+        destination = text.rsplit(" in ", 1)[-1] if "#(nop)" in text else copy_destination(text)
+        return destination.strip().rstrip("/") == copy_destination(trigger).rstrip("/")
+
+
+def copy_destination(instruction: str) -> str:
+    """The destination of a COPY or ADD instruction, shell form or exec (JSON) form.
+
+    Example::
+
+        copy_destination('COPY [".", "/src"]') == copy_destination("COPY --chown=1 . /src") == "/src"
+    """
+    args = instruction.strip().split(None, 1)[1:] or [""]
+    rest = args[0].strip()
+    while rest.startswith("--"):  # flags: --chown=..., --from=...
+        rest = rest.split(None, 1)[1] if len(rest.split(None, 1)) > 1 else ""
+    if rest.startswith("["):
+        try:
+            parts = json.loads(rest)
+        except ValueError:
+            parts = None
+        if isinstance(parts, list) and parts:
+            return str(parts[-1])
+    return (rest.split() or [""])[-1]
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from grader.errors import NotFound
 from grader.facts.containers import ContainerFacts
-from grader.facts.images import ImageFacts
+from grader.facts.images import FileInImage, ImageFacts
 from grader.facts.journal import Journal
 from grader.facts.namespaces import NamespaceInodes
 from grader.facts.networks import HttpAnswer, Interface, NetworkFacts
@@ -81,6 +81,10 @@ class Facts(Protocol):
 
     def run(self, spec: ProbeSpec) -> ProbeResult:
         """A probe container run to completion."""
+        ...
+
+    def onbuild_child(self, image: str, context: dict[str, bytes], paths: list[str]) -> dict[str, FileInImage | None]:
+        """The files at ``paths`` in a child the course builds FROM ``image`` with ``context`` (its triggers run)."""
         ...
 
     def image_tags(self) -> list[str]:

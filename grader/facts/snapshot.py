@@ -16,7 +16,7 @@ from grader.errors import NotFound, NotRunning
 from grader.facts.container_exec import exec_in
 from grader.facts.containers import ContainerFacts
 from grader.facts.engine_errors import inspecting
-from grader.facts.images import ImageFacts
+from grader.facts.images import FileInImage, ImageFacts
 from grader.facts.interface import Facts
 from grader.facts.journal import Journal, read_journal
 from grader.facts.namespaces import NamespaceInodes, read_namespaces
@@ -29,6 +29,7 @@ from grader.facts.networks import (
     interface_addresses,
     veth_peer,
 )
+from grader.facts.onbuild_probe import child_files
 from grader.facts.probe import ProbeResult, ProbeSpec, run_probe
 from grader.facts.topology import Topology, read_topology
 from grader.facts.volumes import VolumeFacts, VolumeFile, read_volume_file
@@ -74,6 +75,11 @@ class EngineFacts(Facts):
 
     def volume(self, name: str) -> VolumeFacts:
         return self._once(("volume", name), lambda: VolumeFacts.read(self.client, name))
+
+    def onbuild_child(self, image: str, context: dict[str, bytes], paths: list[str]) -> dict[str, FileInImage | None]:
+        """A child built FROM ``image`` (its id: the tag may move) with ``context``, its ``paths`` read; once."""
+        key = ("onbuild_child", image, tuple(sorted(context.items())), tuple(paths))
+        return self._once(key, lambda: child_files(self.client, self.image(image).id, context, paths))
 
     def image_tags(self) -> list[str]:
         """Every image tag on the engine, listed once."""

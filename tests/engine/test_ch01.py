@@ -239,3 +239,19 @@ def test_ex8_missing_child_only(engine: EngineSession) -> None:
     """Base built, child missing: the child's two parts fail with its build command."""
     engine.build(BASE, "course/onbuild-base:1.0")
     scored(engine.check("ch01-ex8"), 2, "docker build -t course/onbuild-child:1.0 ex8/child")
+
+
+@pytest.mark.parametrize("builder", ["sdk", "buildkit"])
+def test_ex8_exec_form_trigger_passes_like_the_shell_form(engine: EngineSession, builder: str) -> None:
+    """`ONBUILD COPY [".", "/src"]` (exec form) does what the shell form does: judged by a child the course
+    builds FROM the base, it passes with full points (and the course's child is gone afterwards)."""
+    engine.build('FROM busybox\nONBUILD COPY [".", "/src"]\n', "course/onbuild-base:1.0", builder=builder)
+    engine.build(CHILD, "course/onbuild-child:1.0", files={"app.txt": "my app\n"}, builder=builder)
+    assert scored(engine.check("ch01-ex8"), 4).passed
+    assert not [t for i in engine.client.images.list() for t in i.tags if t.startswith("course-probe")]
+
+
+def test_ex8_trigger_copying_one_file_only_fails_by_its_effect(engine: EngineSession) -> None:
+    """A trigger that copies app.txt alone, not the context: the course's child lacks its nested file."""
+    build_ex8(engine, "FROM busybox\nONBUILD COPY app.txt /src/\n", CHILD)
+    scored(engine.check("ch01-ex8"), 2, "has no /src/nested/more.txt", "The trigger must be `ONBUILD COPY . /src`")

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from grader.chapters import get
 from grader.checks.base import Check
-from grader.errors import NotFound, NotRunning
+from grader.errors import NotFound, NotRunning, ProbeError
 from grader.facts.containers import ContainerFacts, Mount
 from grader.facts.images import FileInImage, ImageFacts
 from grader.facts.interface import Facts
@@ -117,6 +117,8 @@ class FakeFacts(Facts):
         self.recorded_topology: Topology = recorded.pop("topology", Topology((), (), ()))
         self.gateways: dict[str, str] = recorded.pop("gateways", {})
         self.recorded_journal: Journal = recorded.pop("journal", Journal("recorded"))
+        # image -> the files a child built FROM it holds (or the build's error message)
+        self.children: dict[str, dict[str, FileInImage | None] | str] = recorded.pop("children", {})
         if recorded:
             raise TypeError(f"FakeFacts records no {', '.join(recorded)}")
         self.asked: list[tuple[str, int]] = []
@@ -178,6 +180,13 @@ class FakeFacts(Facts):
 
     def journal(self) -> Journal:
         return self.recorded_journal
+
+    def onbuild_child(self, image: str, context: dict[str, bytes], paths: list[str]) -> dict[str, FileInImage | None]:
+        self.image(image)
+        made = self.children.get(image, {})
+        if isinstance(made, str):
+            raise ProbeError(made)
+        return {p: made.get(p) for p in paths}
 
     def image_tags(self) -> list[str]:
         return sorted(self.images)

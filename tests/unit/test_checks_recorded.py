@@ -14,9 +14,11 @@ from grader.checks.image_env import ImageEnv
 from grader.checks.image_file import ImageFile
 from grader.checks.image_history import ImageHistory
 from grader.checks.image_label import ImageLabel
+from grader.checks.image_onbuild import CHILD_CONTEXT, ImageOnbuild
 from grader.checks.namespace_shared import NamespaceShared
 from grader.checks.result import CheckResult
 from grader.errors import NotFound, NotRunning
+from grader.facts.images import FileInImage
 from grader.facts.probe import ProbeResult
 from tests.unit.fakes import FakeFacts, declared, image
 
@@ -225,3 +227,28 @@ def test_history_on_base_demands_the_named_base() -> None:
     assert not part.passed and "FROM busybox" in part.hint and "not built FROM busybox" in part.found
     anywhere = ImageHistory(tag="course/motd:1.0", instruction="RUN", makes_layer=True, base="busybox")
     assert anywhere.run(ctx(**{"course/motd:1.0": other})).passed
+
+
+def test_ex8_trigger_is_judged_by_what_a_child_holds() -> None:
+    """The exec form `COPY [".", "/src"]` passes like the shell form when a child built FROM the base holds the
+    context at /src; a trigger whose child lacks it, or whose child's build fails, does not (the found text says
+    what the child lacks, or the build's error)."""
+    check = declared("ch01-ex8", ImageOnbuild)
+    held = {
+        f"/src/{name}": FileInImage(f"/src/{name}", "file", data, 0, 0, 0o644) for name, data in CHILD_CONTEXT.items()
+    }
+    for trigger in ('COPY [".", "/src"]', "COPY . /src", "ADD . /src/"):
+        base = image("course/onbuild-base:1.0", {"OnBuild": [trigger]})
+        facts = FakeFacts(images={"course/onbuild-base:1.0": base}, children={"course/onbuild-base:1.0": held})
+        assert check.run(Context(facts)).passed, trigger
+    top_only = {"/src/app.txt": held["/src/app.txt"]}
+    base = image("course/onbuild-base:1.0", {"OnBuild": ["COPY app.txt /src/"]})
+    facts = FakeFacts(images={"course/onbuild-base:1.0": base}, children={"course/onbuild-base:1.0": top_only})
+    part = check.run(Context(facts))
+    assert not part.passed and "has no /src/nested/more.txt" in part.found and "ONBUILD COPY . /src" in part.hint
+    failing = FakeFacts(
+        images={"course/onbuild-base:1.0": base},
+        children={"course/onbuild-base:1.0": "a child built FROM it failed: boom"},
+    )
+    part = check.run(Context(failing))
+    assert not part.passed and "boom" in part.found

@@ -18,6 +18,10 @@ from grader.facts.images import HistoryStep
         ("RUN /bin/sh -c make # buildkit", "RUN make", True),
         ("/bin/sh -c make", "RUN make", True),
         ("WORKDIR /src", "COPY . /src", False),
+        ('COPY [".", "/src"] # buildkit', 'COPY [".", "/src"]', True),  # exec form, BuildKit
+        ("/bin/sh -c #(nop) COPY dir:3eda2ba6184f in /src ", 'COPY [".", "/src"]', True),  # exec form, classic
+        ("COPY --chown=1000 . /src # buildkit", "COPY --chown=1000 . /src", True),
+        ('COPY [".", "/app"] # buildkit', 'COPY [".", "/src"]', False),
     ],
 )
 def test_runs_trigger(created_by: str, trigger: str, runs: bool) -> None:
