@@ -311,5 +311,11 @@ EXERCISES: list[Exercise] = [
                 missing_hint=_build(ONBUILD_CHILD, "ex8/child") + " (after building the base)",
             ),
         ],
+        version=2,
+        changes={
+            2: "the trigger is judged by what it does (a child the course builds FROM the base holds the context "
+            'at /src): the exec form ONBUILD COPY [".", "/src"] failed before; a trigger copying only some files '
+            "of the context fails"
+        },
     ),
 ]
