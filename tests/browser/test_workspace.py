@@ -1,6 +1,6 @@
 """The learner's workspace in a real (headless) Chromium: chapter 01 served without its answer key, Hint then
-Show solution (after its confirmation) reveal in order through the lab's channel, and the landing page lists
-the solution as viewed.
+Show solution (after its confirmation) reveal in order through the lab's channel, the landing page lists
+the solution as viewed, and ch01-ex1 answered in the workspace copy passes its Check button.
 
 A learner's lab of its own on a temporary workspace (made from the student versions, as `./course.sh start`
 makes it), busybox only, the channel server on the host; all removed at the end.
@@ -26,6 +26,7 @@ from grader.services import channel_process
 from grader.workspace.service import release, serve
 from grader.workspace.solutions import hints, solution_regions, source_dir
 from tests.browser.jupyterlab import JupyterLab, chromium
+from tests.browser.test_jupyterlab import RIGHT
 from tests.support import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
@@ -99,7 +100,8 @@ def test_chapter_01_without_answers_then_hint_and_solution_in_order(
     widget.locator(".course-hint-button").click()
     first_hint = hints("ch01-ex2")[0]
     widget.locator(".dc-hints li").first.wait_for(timeout=60_000)
-    assert first_hint in widget.inner_text() and widget.locator(".dc-solution").count() == 0
+    # the hint is markdown: the page shows `RUN` as code, without its backticks
+    assert first_hint.replace("`", "") in widget.inner_text() and widget.locator(".dc-solution").count() == 0
     widget.locator(".course-solution-button").click()
     widget.locator(".course-solution-yes").wait_for(timeout=30_000)
     assert widget.locator(".dc-solution").count() == 0, "shown before the confirmation"
@@ -119,3 +121,38 @@ def test_chapter_01_without_answers_then_hint_and_solution_in_order(
     views.wait_for(timeout=60_000)
     assert "hints seen: ch01-ex2 (1)" in views.inner_text() and "solutions seen: ch01-ex2" in views.inner_text()
     jl.screenshot("workspace-landing-views", views)
+
+
+def test_chapter_01_answered_in_the_workspace_passes_its_check(
+    browser: JupyterLab, served: tuple[str, str, Path]
+) -> None:
+    """The learner's own copy of chapter 01: ch01-ex1's stubs answered in the page, its Check button turns green."""
+    jl, (_, _, workspace) = browser, served
+    cells = json.loads((workspace / CHAPTER).read_text())["cells"]
+
+    def grade_id(cell: dict) -> str:
+        return str(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", ""))
+
+    dockerfile_at = next(i for i, c in enumerate(cells) if grade_id(c) == "ch01-ex1-dockerfile")
+    build_at = next(i for i, c in enumerate(cells) if grade_id(c) == "ch01-ex1-build")
+    widget_at = next(i for i, c in enumerate(cells) if 'check_widget("ch01-ex1"' in _text(c["source"]))
+    first_code = next(i for i, c in enumerate(cells) if c["cell_type"] == "code")
+    folders_at = next(i for i, c in enumerate(cells) if c["cell_type"] == "code" and '"ex1"' in _text(c["source"]))
+    assert "LABEL" not in _text(cells[dockerfile_at]["source"]), "the workspace copy holds the answer"
+
+    jl.open(CHAPTER)
+    jl.run(first_code)
+    jl.run(folders_at)  # the chapter's own cell that makes ex1/ and the other exercise folders
+    jl.replace_source(dockerfile_at, RIGHT)
+    jl.run(dockerfile_at)
+    jl.replace_source(build_at, "!docker build -t course/hello:1.0 ex1")
+    jl.run(build_at)
+    jl.run(widget_at)
+    widget = jl.cell(widget_at).locator(".course-check-widget")
+    widget.locator("button", has_text=re.compile(r"^\s*Check\s*$")).click()
+    widget.locator(".course-check[data-passed]").wait_for(timeout=120_000)
+    jl.screenshot("workspace-ch01-ex1-checked", widget)
+    result = str(widget.inner_text())
+    assert widget.locator(".course-check[data-passed='true']").count() == 1 and "3/3 points" in result, result
+    # the answer the learner typed is in their workspace, saved by JupyterLab or not: the engine judged it
+    assert (workspace / "01-dockerfile" / "ex1" / "Dockerfile").read_text().strip().endswith('"learner@example.com"')
