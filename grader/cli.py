@@ -267,6 +267,9 @@ def _add_exercise_commands(sub: Subparsers) -> None:
     check.add_argument("--json", action="store_true", help="machine-readable result")
     check.add_argument("--answer", action="append", type=_parse_answer, metavar="NAME=VALUE", help="an answer variable")
     check.set_defaults(func=cmd_check)
+    from grader.cli_timeline import add_timeline_command
+
+    add_timeline_command(sub)
 
 
 def _add_class_commands(sub: Subparsers) -> None:
