@@ -15,7 +15,7 @@ from grader.errors import GraderError
 from grader.services.checking import check_and_record, collect_answers
 from grader.widgets import display
 
-__all__ = ["RESULT_MIME", "CheckFailed", "check", "collect_answers", "prepare", "show"]
+__all__ = ["RESULT_MIME", "CheckFailed", "check", "collect_answers", "prepare", "show", "timeline"]
 
 
 class CheckFailed(GraderError):
@@ -77,3 +77,25 @@ def prepare(chapter: str) -> None:
         raise CheckFailed(str(e)) from None
     log.finish(f"ready in {log.elapsed:.1f} s")
     print(f"Ready: {', '.join(prepared.images)}")
+
+
+def timeline(exercise_id: str) -> None:
+    """Show what you did for an exercise, from the course's event journal (runs, exits, removals, tags).
+
+    Shows nothing it cannot vouch for: the period the journal covers is stated, and its absence
+    (host mode) is said. An unknown id or an engine that does not answer is one line.
+
+    Example::
+
+        from grader.notebook import timeline
+        timeline("ch05-ex1")
+    """
+    from grader.curriculum import UnknownName
+    from grader.services.timeline import exercise_timeline
+    from grader.widgets.timeline_view import timeline_html
+
+    try:
+        shown = exercise_timeline(exercise_id)
+    except UnknownName as e:
+        raise CheckFailed(str(e.args[0])) from None
+    display.show(lambda: timeline_html(shown), shown.to_text)

@@ -139,3 +139,19 @@ def test_cli_prints_the_timeline_as_json(monkeypatch: pytest.MonkeyPatch, capsys
 
     out = json.loads(capsys.readouterr().out)
     assert out["exercise"] == "ch05-ex1" and out["journal"] is True and len(out["entries"]) == 7
+
+
+def test_notebook_helper_shows_the_timeline_and_refuses_an_unknown_id(
+    monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    from grader import notebook
+    from grader.widgets.timeline_view import timeline_html
+
+    monkeypatch.setattr(timeline_service, "exercise_timeline", lambda i: timeline_of(i, ch05_ex1()))
+    notebook.timeline("ch05-ex1")
+    assert "note-1: exited with code 0" in capsys.readouterr().out
+    html = timeline_html(timeline_of("ch05-ex1", ch05_ex1()))
+    assert html.count("<tr>") == 7 and "exited with code 1" in html
+    assert "not kept on this engine" in timeline_html(timeline_of("ch05-ex1", Journal("/var/run")))
+    with pytest.raises(notebook.CheckFailed, match="not an exercise"):
+        notebook.timeline("ch09-ex1")
