@@ -87,6 +87,19 @@ def _quiet(line: str) -> None:
     print(line, file=sys.stderr)
 
 
+def _confirmed(yes: bool) -> bool:
+    """Whether to go ahead: ``--yes``, or the answer at a terminal (without one: nothing done, say how)."""
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        print("Nothing done: confirm with --yes.")
+        return False
+    if input("Go ahead? [y/N] ").strip().lower() not in ("y", "yes"):
+        print("Nothing done.")
+        return False
+    return True
+
+
 def cmd_uninstall(args: argparse.Namespace) -> int:
     from grader.errors import GraderError
     from grader.hub import server as hub
@@ -101,13 +114,8 @@ def cmd_uninstall(args: argparse.Namespace) -> int:
         + " the state folder."
         + (" Your workspace goes too (--purge-workspace)." if args.purge_workspace else " Your workspace is kept.")
     )
-    if not args.yes:
-        if not sys.stdin.isatty():
-            print("Nothing done: confirm with --yes.")
-            return EXIT_FAILED
-        if input("Go ahead? [y/N] ").strip().lower() not in ("y", "yes"):
-            print("Nothing done.")
-            return EXIT_FAILED
+    if not _confirmed(args.yes):
+        return EXIT_FAILED
     done = uninstall(purge_workspace=args.purge_workspace, keep_cache=args.keep_cache, images=args.images)
     print("\n".join(done.lines()) or "Nothing of the course was here.")
     return EXIT_OK
@@ -119,13 +127,8 @@ def cmd_start_over(args: argparse.Namespace) -> int:
 
     workspace = open_workspace(create=False)
     print(plan(workspace, args.exercise).to_text())
-    if not args.yes:
-        if not sys.stdin.isatty():
-            print("Nothing done: confirm with --yes.")
-            return EXIT_FAILED
-        if input("Go ahead? [y/N] ").strip().lower() not in ("y", "yes"):
-            print("Nothing done.")
-            return EXIT_FAILED
+    if not _confirmed(args.yes):
+        return EXIT_FAILED
     done = start_over(workspace, args.exercise)
     removed = done.removed
     gone = [*removed.containers, *removed.networks, *removed.volumes, *removed.images]
