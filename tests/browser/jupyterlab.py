@@ -117,8 +117,8 @@ class JupyterLab:
 
 
 @contextlib.contextmanager
-def chromium(base: str, token: str, artifacts: Path) -> Iterator[JupyterLab]:
-    """Debian's Chromium, headless, with a new empty profile, on the JupyterLab at ``base``."""
+def chromium_page() -> Iterator[Any]:
+    """A page of Debian's Chromium, headless, with a new empty profile (removed afterwards)."""
     import pytest
     from playwright.sync_api import sync_playwright
 
@@ -136,7 +136,14 @@ def chromium(base: str, token: str, artifacts: Path) -> Iterator[JupyterLab]:
         try:
             page = context.new_page()
             page.set_default_timeout(60_000)
-            yield JupyterLab(page, base, token, artifacts)
+            yield page
         finally:
             context.close()
             shutil.rmtree(profile, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def chromium(base: str, token: str, artifacts: Path) -> Iterator[JupyterLab]:
+    """Debian's Chromium, headless, with a new empty profile, on the JupyterLab at ``base``."""
+    with chromium_page() as page:
+        yield JupyterLab(page, base, token, artifacts)

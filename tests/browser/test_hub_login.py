@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from grader.hub import server, state
-from tests.browser.jupyterlab import CHROMIUM, CHROMIUM_ARGS, JupyterLab
+from tests.browser.jupyterlab import JupyterLab, chromium_page
 from tests.support import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.engine, pytest.mark.timeout(900)]
@@ -54,26 +54,8 @@ def hub() -> Iterator[state.HubRecord]:
 
 @pytest.fixture(scope="module")
 def page(hub: state.HubRecord) -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (./course.sh test installs it as root)")
-    from playwright.sync_api import sync_playwright
-
-    profile = tempfile.mkdtemp(prefix="course-chromium-")
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            profile,
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1400, "height": 1000},
-        )
-        try:
-            tab = context.new_page()
-            tab.set_default_timeout(60_000)
-            yield tab
-        finally:
-            context.close()
-            shutil.rmtree(profile, ignore_errors=True)
+    with chromium_page() as tab:
+        yield tab
 
 
 def _log_in(page: Any, password: str) -> None:
