@@ -164,7 +164,7 @@ def section(results: dict[str, dict[str, Any]]) -> str:
         "`containerd-snapshotter` beside the lab's classic store; 1 = works)",
         "grading": "**Grading a class** (`bench/grading.py`)",
         "hub": "**The hub** (`bench/hub.py`: a class of learners on one JupyterHub, labs started in waves, "
-        "each JupyterLab reached through the proxy, then stopped)",
+        "each learner running ch01-ex1 and its check through their kernel behind the proxy, then stopped)",
     }
     for name, result in results.items():
         out += ["", titles.get(name, f"**{name}**") + f" (took {result.get('took_s', '?')} s, {load_of(result)}):", ""]

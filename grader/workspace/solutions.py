@@ -140,6 +140,43 @@ def hints(exercise_id: str, source: Path | None = None) -> list[str]:
     return [h for cell in cells for h in _hints_of(cell)]
 
 
+@dataclass(frozen=True)
+class ReferenceRun:
+    """The code cells that do an exercise in a fresh copy of its chapter, as the source notebook has them."""
+
+    setup: list[str]  # the chapter's code before its first section: prepare(), the exercise folders
+    answers: list[str]  # the reference answer cells, as a learner would type them
+    checks: list[str]  # the exercise's check cell(s)
+
+
+def reference_run(exercise_id: str, source: Path | None = None) -> ReferenceRun:
+    """What a learner runs for ``exercise_id``: its chapter's setup, the reference answer, its check.
+
+    Raises:
+        UnknownExercise: not an exercise of the course.
+        NoSolution: no source notebook, or it has no code answer or no check cell for the exercise.
+    """
+    source = source or source_dir()
+    exercise, _, notebook, cells = _find(exercise_id, source)
+    setup: list[str] = []
+    for cell in json.loads((source / notebook).read_text()).get("cells", []):
+        if cell.get("cell_type") == "markdown" and _text(cell).lstrip().startswith("## "):
+            break
+        if cell.get("cell_type") == "code":
+            setup.append(_text(cell))
+    code = [c for c in cells if c.get("cell_type") == "code"]
+    answers = [split_solution(_text(c))[1] for c in code if _nbgrader(c).get("solution")]
+    checks = [_text(c) for c in code if _nbgrader(c).get("grade") and not _nbgrader(c).get("solution")]
+    if not answers or not checks:
+        raise NoSolution(f"The source of {exercise} ({notebook}) lacks a code answer or a check cell for it.")
+    return ReferenceRun(setup, answers, checks)
+
+
+def _text(cell: dict[str, Any]) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
 def _find(exercise_id: str, source: Path) -> tuple[str, str, Path, list[dict[str, Any]]]:
     exercise = get_exercise(exercise_id)
     folders = sorted(source.glob(f"{exercise.chapter}-*")) if source.is_dir() else []
@@ -177,8 +214,7 @@ def _solution_of(exercise: str, title: str, notebook: Path, cells: list[dict[str
         course = (cell.get("metadata") or {}).get(COURSE_KEY) or {}
         if not _nbgrader(cell).get("solution"):
             continue
-        text = "".join(cell["source"]) if isinstance(cell.get("source"), list) else str(cell.get("source", ""))
-        answer, shown = split_solution(text)
+        answer, shown = split_solution(_text(cell))
         answers.append(
             AnswerCell(
                 _nbgrader(cell)["grade_id"],

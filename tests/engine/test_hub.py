@@ -3,7 +3,9 @@
 The hub runs from a state folder of its own (``DOCKER_COURSE_STATE``), its labs named after
 ``DOCKER_COURSE_TEST_LAB``, with one base image per lab to keep it short. A notebook cell runs
 ``docker run`` through one learner's kernel (the kernel WebSocket behind the hub's proxy): the
-container is in that learner's engine and in no other. ``hub down`` leaves nothing behind.
+container is in that learner's engine and in no other; chapter 01's first exercise run there
+(:mod:`grader.hub.kernel_client`) passes its check with the reference answer, fails without it.
+``hub down`` leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -14,21 +16,20 @@ import os
 import shutil
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import docker
 import pytest
-from tornado.httpclient import HTTPRequest
-from tornado.websocket import websocket_connect
 
+from grader.checks.result import RESULT_MIME
 from grader.engine import boundary, lab
 from grader.engine.lab_network import LAB_NETWORK
-from grader.hub import server, state
+from grader.hub import kernel_client, server, state
 from grader.nbgrader_glue import exchange_layout as layout
 from grader.services.hub_labs import HUB_LABEL, lab_address
+from grader.workspace.solutions import reference_run
 from tests.classroom.class_support import FIXTURES, ClassRoom
 
 pytestmark = pytest.mark.engine
@@ -80,32 +81,23 @@ def _wait_ready(record: state.HubRecord, names: tuple[str, ...], started: float)
 
 
 async def _run_cell(record: state.HubRecord, user: str, token: str, code: str) -> str:
-    """Execute ``code`` in a new kernel of ``user``'s server, through the hub's proxy; its stdout."""
-    base = f"{record.url}user/{user}/api/kernels"
-    kernel = json.loads(_post(base, token, {}))["id"]
-    ws_url = base.replace("http://", "ws://") + f"/{kernel}/channels"
-    conn = await websocket_connect(HTTPRequest(ws_url, headers={"Authorization": f"token {token}"}))
-    msg_id = uuid.uuid4().hex
-    header = {"msg_id": msg_id, "username": user, "session": uuid.uuid4().hex, "msg_type": "execute_request"}
-    content = {"code": code, "silent": False, "store_history": False, "user_expressions": {}, "allow_stdin": False}
-    message = {"header": {**header, "version": "5.3"}, "parent_header": {}, "metadata": {}, "content": content}
-    await conn.write_message(json.dumps({**message, "channel": "shell"}))
-    out = []
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        raw = await asyncio.wait_for(conn.read_message(), timeout=120)
-        assert raw is not None, "the kernel's WebSocket closed"
-        reply = json.loads(raw)
-        if reply.get("parent_header", {}).get("msg_id") != msg_id:
-            continue
-        if reply["msg_type"] == "stream":
-            out.append(reply["content"]["text"])
-        if reply["msg_type"] == "error":
-            out.append("\n".join(reply["content"]["traceback"]))
-        if reply["msg_type"] == "status" and reply["content"]["execution_state"] == "idle":
-            break
-    conn.close()
-    return "".join(out)
+    """Execute ``code`` in a new kernel of ``user``'s server, through the hub's proxy; its output and errors."""
+    async with kernel_client.kernel(f"{record.url}user/{user}/", token, username=user) as kernel:
+        out = await kernel.run(code, timeout=120)
+    return out.text + out.traceback
+
+
+async def _do_exercise(record: state.HubRecord, user: str, token: str, answered: bool) -> dict[str, Any]:
+    """ch01-ex1 in ``user``'s chapter 01 folder: its setup, the reference answer (if ``answered``), its check."""
+    run = reference_run("ch01-ex1")
+    async with kernel_client.kernel(f"{record.url}user/{user}/", token, "01-dockerfile", user) as kernel:
+        for code in (*run.setup, *(run.answers if answered else [])):
+            done = await kernel.run(code, timeout=120)
+            assert not done.error, f"{code[:60]!r}: {done.error}\n{done.traceback}"
+        checked = await kernel.run(run.checks[0], timeout=120)
+    results = checked.mime(RESULT_MIME)
+    assert results, checked.text + checked.traceback
+    return dict(results[-1])
 
 
 def _post(url: str, token: str, body: Any) -> str:
@@ -154,6 +146,22 @@ def test_three_learners_each_in_their_own_lab(hub: dict[str, Any]) -> None:
     assert (state.workspaces_dir() / "ann" / "00-start-here").is_dir()
     _ann_cannot_reach_ben(record, token, labs["ben"], users["ben"]["docker_host"])
     _hints_yes_solutions_by_the_switch(record, token)
+
+
+def test_a_learner_s_check_passes_with_the_reference_answer_only(hub: dict[str, Any]) -> None:
+    """Through their kernels: ben runs ch01-ex1's reference answer and its check passes; cat runs the
+    check without the answer and it fails (each in their own engine)."""
+    record: state.HubRecord = hub["record"]
+    tokens = {
+        n: json.loads(_post(f"{record.url}hub/api/users/{n}/tokens", record.api_token, {"note": "ex"}))["token"]
+        for n in ("ben", "cat")
+    }
+    started = time.monotonic()
+    answered = asyncio.run(_do_exercise(record, "ben", tokens["ben"], answered=True))
+    print(f"ch01-ex1 and its check through ben's kernel: {time.monotonic() - started:.1f} s")
+    assert answered["passed"] and answered["score"] == answered["max_score"] == 3, answered
+    blank = asyncio.run(_do_exercise(record, "cat", tokens["cat"], answered=False))
+    assert not blank["passed"] and blank["score"] == 0, blank
 
 
 def _hints_yes_solutions_by_the_switch(record: state.HubRecord, token: str) -> None:
