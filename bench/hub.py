@@ -13,7 +13,8 @@ the machine (MemTotal - MemAvailable), CPU busy share, load average, tasks (thre
 count against ``kernel.pid_max``). Bounded in count (``--learners`` at most 60) and in time
 (``--timeout`` over the whole class). Traffic only to 127.0.0.1 and the labs' own addresses.
 
-Figures: labs started, checks passed, time to all-ready and per learner, exercise+check time
+Figures: labs started, checks passed, time to all-ready and per learner (from the class's first
+start request, and from the learner's own: ``learner_spawn``), exercise+check time
 per learner, time to all checked, time to stop all, peak memory over the idle baseline (and
 per lab), CPU, load average and tasks. Measured, not asserted; leftovers are checked at the end.
 
@@ -106,7 +107,7 @@ def _class(bench: Bench, record: state.HubRecord, names: list[str], args: argpar
     """Spawn in waves, each ready learner doing the exercise at once; the learners whose server was ready."""
     run = reference_run(EXERCISE)
     deadline = time.monotonic() + args.timeout
-    began, ready, failed = time.monotonic(), {}, {}
+    began, ready, spawn, failed = time.monotonic(), {}, {}, {}
     runs: list[Future[hub_class.LearnerRun]] = []
     with ThreadPoolExecutor(max_workers=args.wave) as pool:
 
@@ -123,6 +124,7 @@ def _class(bench: Bench, record: state.HubRecord, names: list[str], args: argpar
                 record, names[at : at + args.wave], min(args.wave_timeout, deadline - time.monotonic()), on_ready
             )
             ready.update({n: offset + s for n, s in got.items()})
+            spawn.update(got)
             failed.update(lost)
             took = time.monotonic() - began
             print(f"[bench] wave {at // args.wave + 1}: {len(got)} ready, {len(lost)} failed, {took:.0f} s")
@@ -133,8 +135,9 @@ def _class(bench: Bench, record: state.HubRecord, names: list[str], args: argpar
     bench.value("checks_passed", sum(r.passed for r in done), unit="")
     bench.value("all_ready", all_ready)
     bench.value("all_checked", time.monotonic() - began)
-    if ready:
+    if ready:  # from the class's first start request, and from the learner's own
         bench.figures["learner_ready"] = summarise(list(ready.values()))
+        bench.figures["learner_spawn"] = summarise(list(spawn.values()))
     if done:
         bench.figures["exercise_and_check"] = summarise([r.seconds for r in done])
     for name, why in sorted(failed.items())[:5]:

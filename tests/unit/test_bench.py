@@ -66,3 +66,28 @@ def test_targets_table_says_met_or_missed(value: float, verdict: str) -> None:
 def test_load_of_names_the_load_before_and_after() -> None:
     result = {"machine": {"load_average_before": [3.5, 2, 1], "load_average_after": [7.25, 2, 1]}}
     assert report.load_of(result) == "load average 3.5 before, 7.25 after"
+
+
+def test_hub_class_reads_ready_pending_and_given_up_servers(monkeypatch: pytest.MonkeyPatch) -> None:
+    import hub_class
+
+    users = [
+        {"name": "ann", "pending": None, "servers": {"": {"ready": True}}},
+        {"name": "ben", "pending": "spawn", "servers": {"": {"ready": False, "pending": "spawn"}}},
+        {"name": "cat", "pending": None, "servers": {}},
+    ]
+    monkeypatch.setattr(hub_class.server, "api", lambda record, path, method="GET", body=None: users)
+    assert hub_class._states(None) == {"ann": "ready", "ben": "pending", "cat": "none"}  # type: ignore[arg-type]
+
+
+def test_hub_class_scores_a_check_by_its_own_result_not_its_text() -> None:
+    import hub_class
+
+    from grader.checks.result import RESULT_MIME
+    from grader.hub.kernel_client import CellOutput
+
+    passed = CellOutput(text="PASSED", data=[{RESULT_MIME: {"passed": True, "score": 3}}])
+    assert hub_class._score(passed) == (True, 3.0, "")
+    failed = CellOutput(error="CheckFailed: 0/3", data=[{RESULT_MIME: {"passed": False, "score": 0}}])
+    assert hub_class._score(failed) == (False, 0.0, "CheckFailed: 0/3")
+    assert hub_class._score(CellOutput(text="passed, honest"))[0] is False
