@@ -43,15 +43,15 @@ class _ChunkStream(io.RawIOBase):
         return size
 
 
-def list_paths(client: docker.DockerClient, ref: str) -> list[str]:
-    """Absolute paths of every file, directory and link in ``ref``.
+def list_paths(client: docker.DockerClient, ref: str, image_id: str = "") -> list[str]:
+    """Absolute paths of every file, directory and link in ``ref`` (exported from ``image_id`` when given).
 
     Raises:
         NotFound: no such image.
         EngineUnavailable: the engine failed while exporting.
         ProbeRefused: inside an inspect-only run.
     """
-    with created_container(client, ref, "listing the files of") as container:
+    with created_container(client, ref, "listing the files of", image_id) as container:
         paths = []
         try:
             stream = io.BufferedReader(_ChunkStream(container.export(chunk_size=1 << 20)))

@@ -14,6 +14,7 @@ import docker
 from docker.errors import APIError
 from docker.errors import NotFound as DockerNotFound
 
+from grader.facts import image_memo
 from grader.facts.containers import Mount, parse_mounts
 from grader.facts.engine_errors import inspecting
 from grader.facts.image_tree import list_paths
@@ -119,20 +120,38 @@ class ImageContents(Protocol):
 
 @dataclass(frozen=True)
 class EngineImageContents:
-    """An image's files read from the engine through a created (never started) container."""
+    """An image's files read from the engine through a created (never started) container.
+
+    ``image_id`` is the id that inspecting ``ref`` found: containers are created from it,
+    and what they read is remembered by it for the process (:mod:`grader.facts.image_memo`).
+    """
 
     client: docker.DockerClient
     ref: str
+    image_id: str = ""
 
     def read_files(self, paths: list[str]) -> dict[str, FileInImage | None]:
-        return read_files(self.client, self.ref, paths)
+        known = {p: image_memo.known(self.client, self.image_id, ("file", p)) for p in paths}
+        missing = [p for p, found in known.items() if found is image_memo.UNKNOWN]
+        if not missing:
+            return known
+        read = read_files(self.client, self.ref, missing, self.image_id)
+        for path, found in read.items():
+            image_memo.keep(self.client, self.image_id, ("file", path), found)
+        return {**known, **read}
 
     def list_paths(self) -> list[str]:
-        return list_paths(self.client, self.ref)
+        paths = image_memo.remembered(
+            self.client, self.image_id, ("paths",), lambda: tuple(list_paths(self.client, self.ref, self.image_id))
+        )
+        return list(paths)
 
     def new_container_mounts(self) -> list[Mount]:
-        with created_container(self.client, self.ref, "inspecting a new container of") as container:
-            return parse_mounts(container.attrs.get("Mounts"))
+        def read() -> tuple[Mount, ...]:
+            with created_container(self.client, self.ref, "inspecting a new container of", self.image_id) as container:
+                return tuple(parse_mounts(container.attrs.get("Mounts")))
+
+        return list(image_memo.remembered(self.client, self.image_id, ("mounts",), read))
 
 
 class ImageFacts:
@@ -162,7 +181,7 @@ class ImageFacts:
         with inspecting(f"The image {ref} does not exist on the course engine.", ref):
             attrs = client.api.inspect_image(ref)
             history = client.api.history(ref)
-        return cls(ref, attrs, history, EngineImageContents(client, ref))
+        return cls(ref, attrs, history, EngineImageContents(client, ref, str(attrs.get("Id") or "")))
 
     @property
     def _config(self) -> Mapping[str, Any]:
@@ -257,9 +276,11 @@ class ImageFacts:
         return self._contents.new_container_mounts()
 
 
-def read_files(client: docker.DockerClient, ref: str, paths: list[str]) -> dict[str, FileInImage | None]:
-    """Copy ``paths`` out of a created (never started) container of ``ref``."""
-    with created_container(client, ref, "reading files from") as container:
+def read_files(
+    client: docker.DockerClient, ref: str, paths: list[str], image_id: str = ""
+) -> dict[str, FileInImage | None]:
+    """Copy ``paths`` out of a created (never started) container of ``ref`` (of ``image_id`` when given)."""
+    with created_container(client, ref, "reading files from", image_id) as container:
         return {path: _copy_out(container, path) for path in paths}
 
 

@@ -87,6 +87,15 @@ class ProbeSpec:
     max_output: int = 64_000
 
 
+def image_only(spec: ProbeSpec) -> bool:
+    """True when what ``spec`` prints depends on its image and command alone.
+
+    No host namespaces, no network, no volume, no added capability: nothing of the
+    engine's live state reaches the probe, so its answer holds while the image id does.
+    """
+    return not spec.pid_host and spec.network_mode == "none" and not spec.volumes and not spec.cap_add
+
+
 def run_probe(client: docker.DockerClient, spec: ProbeSpec) -> ProbeResult:
     """Run ``spec`` to completion (or its timeout) and return its output.
 
@@ -156,16 +165,18 @@ def host_probe(
 
 
 @contextlib.contextmanager
-def created_container(client: docker.DockerClient, ref: str, doing: str) -> Iterator[Any]:
+def created_container(client: docker.DockerClient, ref: str, doing: str, image_id: str = "") -> Iterator[Any]:
     """A labelled container created (never started) from ``ref``, removed with its volumes.
 
-    Works for images with an ENTRYPOINT, without a shell, or FROM scratch.
+    Works for images with an ENTRYPOINT, without a shell, or FROM scratch. With
+    ``image_id`` it is created from that id (what was inspected, even if the tag
+    ``ref`` moved since); messages still name ``ref``.
     """
     refuse_if_inspect_only()
     container = None
     try:
         container = client.containers.create(
-            ref,
+            image_id or ref,
             entrypoint=["/course-file-reader"],
             name=f"course-probe-{uuid.uuid4().hex[:10]}",
             labels={PROBE_LABEL: "true"},

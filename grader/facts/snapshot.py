@@ -7,12 +7,14 @@ within one.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import docker
 
 from grader.engine.journal import journal_folder
 from grader.errors import NotFound, NotRunning
+from grader.facts import image_memo
 from grader.facts.container_exec import exec_in
 from grader.facts.containers import ContainerFacts
 from grader.facts.engine_errors import inspecting
@@ -30,7 +32,7 @@ from grader.facts.networks import (
     veth_peer,
 )
 from grader.facts.onbuild_probe import child_files
-from grader.facts.probe import ProbeResult, ProbeSpec, run_probe
+from grader.facts.probe import ProbeResult, ProbeSpec, image_only, run_probe
 from grader.facts.topology import Topology, read_topology
 from grader.facts.volumes import VolumeFacts, VolumeFile, read_volume_file
 
@@ -79,7 +81,15 @@ class EngineFacts(Facts):
     def onbuild_child(self, image: str, context: dict[str, bytes], paths: list[str]) -> dict[str, FileInImage | None]:
         """A child built FROM ``image`` (its id: the tag may move) with ``context``, its ``paths`` read; once."""
         key = ("onbuild_child", image, tuple(sorted(context.items())), tuple(paths))
-        return self._once(key, lambda: child_files(self.client, self.image(image).id, context, paths))
+
+        def read() -> dict[str, FileInImage | None]:
+            base_id = self.image(image).id
+            # the child is a function of the base's content and the context: remembered by the base's id
+            return image_memo.remembered(
+                self.client, base_id, key[:1] + key[2:], lambda: child_files(self.client, base_id, context, paths)
+            )
+
+        return self._once(key, read)
 
     def image_tags(self) -> list[str]:
         """Every image tag on the engine, listed once."""
@@ -171,7 +181,11 @@ class EngineFacts(Facts):
         )
 
     def run(self, spec: ProbeSpec) -> ProbeResult:
-        """Run a probe (an image with a command) once per distinct spec."""
+        """Run a probe (an image with a command) once per distinct spec.
+
+        A probe of the image alone (:func:`image_only`) runs from the id the tag has now
+        and is remembered by that id for the process; others run every check run.
+        """
         key = (
             "run",
             spec.image,
@@ -182,4 +196,20 @@ class EngineFacts(Facts):
             spec.network_mode,
             tuple(sorted(spec.volumes.items())),
         )
-        return self._once(key, lambda: run_probe(self.client, spec))
+        return self._once(key, lambda: self._run_probe(spec, key[2:]))
+
+    def _run_probe(self, spec: ProbeSpec, what: tuple[Any, ...]) -> ProbeResult:
+        if not image_only(spec):
+            return run_probe(self.client, spec)
+        try:
+            image_id = self.image(spec.image).id
+        except NotFound:  # the probe says so in its own words
+            return run_probe(self.client, spec)
+        what = ("run", *what, tuple(sorted(spec.environment.items())), spec.max_output)
+        return image_memo.remembered(
+            self.client,
+            image_id,
+            what,
+            lambda: run_probe(self.client, replace(spec, image=image_id)),
+            worth_keeping=lambda result: not result.timed_out,
+        )

@@ -3,8 +3,15 @@ veth peers, reachability, and files read from images without running them."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 import pytest
 
+from grader.checks.base import Context
+from grader.checks.image_path_search import ImagePathSearch
+from grader.checks.image_run import ImageRun
+from grader.checks.result import Part
 from grader.errors import NotFound, NotRunning
 from grader.facts.images import read_files
 from grader.facts.snapshot import EngineFacts
@@ -154,3 +161,40 @@ def test_typed_lookups_not_running_and_joined_container_names(engine: EngineSess
     assert sidecar.network_mode == f"container:{api.id}" and facts.container_name(api.id) == "api"
     [mount] = facts.image("course/volume-port:1.0").new_container_mounts
     assert mount.type == "volume" and mount.destination == "/data" and len(mount.name) == 64
+
+
+def _containers_created(engine: EngineSession, action: Callable[[], object]) -> int:
+    """How many containers the engine created while ``action`` ran (its event stream, whole seconds)."""
+    time.sleep(1.05)  # events before this second stay out of the window
+    since = int(time.time())
+    action()
+    until = int(time.time()) + 1
+    events = engine.client.events(since=since, until=until, decode=True, filters={"type": "container"})
+    return sum(1 for e in events if e.get("Action") == "create")
+
+
+def test_image_answers_are_remembered_by_id_so_a_rebuilt_tag_is_read_afresh(engine: EngineSession) -> None:
+    """A probe, a file and the path list of an image are read once per image id; rebuilding the tag with other
+    content changes the verdict at once (the tag is inspected every run, its id is the key)."""
+    tag = "course/memo:1.0"
+    run = ImageRun(points=1, tag=tag, output="one", title="prints one")
+    search = ImagePathSearch(points=1, tag=tag, patterns=["two.txt"], present=False, title="no two.txt")
+
+    def check() -> list[Part]:
+        ctx = Context(EngineFacts(engine.client))
+        return [run.run(ctx), search.run(ctx)]
+
+    engine.build('FROM busybox\nRUN echo one > /v\nCMD ["cat", "/v"]\n', tag)
+    first = check()
+    assert [p.passed for p in first] == [True, True], first
+    again: list[Part] = []
+    assert _containers_created(engine, lambda: again.extend(check())) == 0
+    assert again == first
+    read = EngineFacts(engine.client).image(tag).file("/v")
+    assert _containers_created(engine, lambda: EngineFacts(engine.client).image(tag).file("/v")) == 0
+    engine.build('FROM busybox\nRUN echo two > /v && touch /two.txt\nCMD ["cat", "/v"]\n', tag)
+    rebuilt = check()
+    assert [p.passed for p in rebuilt] == [False, False], rebuilt
+    assert "'two'" in rebuilt[0].found and "/two.txt" in rebuilt[1].found
+    found = EngineFacts(engine.client).image(tag).file("/v")
+    assert read is not None and read.text == "one\n" and found is not None and found.text == "two\n"
