@@ -15,7 +15,7 @@ from pathlib import Path
 import docker
 from docker.models.containers import Container
 
-from grader.engine import boundary, boundary_mounts, boundary_runner, lab_container, lab_disk
+from grader.engine import boundary, boundary_mounts, boundary_runner, lab_container, lab_disk, lab_template
 from grader.engine.client import connect, host_engine_url
 from grader.engine.http_wait import wait_for_http
 from grader.engine.image_cache import load_into
@@ -64,6 +64,7 @@ def up(host: docker.DockerClient, spec: LabSpec, report: Reporter = silent) -> L
     writable = [] if spec.root_read_only else [spec.root]
     writable += [*spec.extra_mounts, *([spec.workspace] if spec.workspace else [])]
     extras = boundary_runner.prepare(engine, place, spec.name, run_dir, writable)
+    _engine_data(host, engine, spec, extras.data_owner or (0, 0), report)
     report(f"starting lab {spec.name}" + (f" (JupyterLab on 127.0.0.1:{spec.port})" if spec.jupyter else ""))
     container = lab_container.start(engine, spec, run_dir, extras)
     try:
@@ -71,6 +72,26 @@ def up(host: docker.DockerClient, spec: LabSpec, report: Reporter = silent) -> L
     except LabError:
         lab_container.remove(container)
         raise
+
+
+def _engine_data(
+    host: docker.DockerClient, engine: docker.DockerClient, spec: LabSpec, owner: tuple[int, int], report: Reporter
+) -> None:
+    """A new lab's engine data: a private snapshot of its engine template, where the machine keeps them.
+
+    A lab with kept data keeps it; without a template (``lab_template.ensure`` says when),
+    the lab starts empty and ``_ready`` loads its base images as before.
+    """
+    volume = data_volume(spec.name)
+    if lab_template.has_data(engine, volume):
+        return
+    template = lab_template.ensure(host, engine, spec, owner, up, down, report)
+    if template is None:
+        return
+    try:
+        lab_template.clone(engine, template, spec, volume)
+    except (OSError, docker.errors.DockerException) as e:
+        report(f"could not clone the engine template ({str(e)[:200]}); loading the base images instead")
 
 
 def _unusable(container: Container, engine: docker.DockerClient, spec: LabSpec, run_dir: Path) -> str:
@@ -192,6 +213,7 @@ def down(host: docker.DockerClient, name: str, keep_data: bool = True) -> bool:
         except docker.errors.APIError as e:
             raise LabError(f"Could not remove the lab's data volume: {e.explanation}") from e
         lab_disk.release(engine, name, data_volume(name))  # a capped lab's image and mount
+        lab_template.release(name)  # a cloned lab's snapshot
     return container is not None
 
 
