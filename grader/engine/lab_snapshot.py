@@ -151,6 +151,17 @@ def limit(path: Path, size: int) -> None:
     run("btrfs", "qgroup", "limit", str(size), str(path))
 
 
+def quota_use(path: Path) -> tuple[int, int] | None:
+    """(bytes held, cap) of subvolume ``path`` after a sync; None when it has no cap (or is not there)."""
+    if not is_subvolume(path):
+        return None
+    try:
+        fields = run("btrfs", "qgroup", "show", "-rf", "--raw", "--sync", str(path)).strip().splitlines()[-1].split()
+        return int(fields[1]), int(fields[3])
+    except (OSError, IndexError, ValueError):  # "none": no limit
+        return None
+
+
 def disk_use() -> int:
     """Bytes the pool takes on the host disk (its sparse image's allocated blocks)."""
     image = pool_dir() / "pool.btrfs"

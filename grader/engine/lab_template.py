@@ -239,6 +239,7 @@ def clone(engine: docker.DockerClient, template: Path, spec: LabSpec, volume: st
     pool.delete(target)  # the copy of a lab of that name that was removed without its data
     pool.snapshot(template, target)
     try:
+        (target.parent / f"{spec.name}.from").write_text(template.name + "\n")
         if spec.limits.disk:
             pool.limit(target, parse_size(spec.limits.disk))
         _bind_volume(engine, volume, target)
@@ -251,6 +252,22 @@ def release(name: str) -> None:
     """Delete lab ``name``'s snapshot (after its volume); nothing when it has none. Never raises."""
     if os.path.ismount(pool.mount_point()):
         pool.delete(pool.mount_point() / "labs" / name)
+        (pool.mount_point() / "labs" / f"{name}.from").unlink(missing_ok=True)
+
+
+def quota_use(name: str) -> tuple[int, int] | None:
+    """(bytes held, cap) of lab ``name``'s cloned engine data; None when it is not a capped clone."""
+    if not os.path.ismount(pool.mount_point()):
+        return None
+    return pool.quota_use(pool.mount_point() / "labs" / name)
+
+
+def origin(name: str) -> str:
+    """The key of the template lab ``name``'s engine data was cloned from ('' when it was not)."""
+    try:
+        return (pool.mount_point() / "labs" / f"{name}.from").read_text().strip()
+    except OSError:
+        return ""
 
 
 def has_data(engine: docker.DockerClient, volume: str) -> bool:

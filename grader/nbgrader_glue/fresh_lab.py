@@ -20,7 +20,7 @@ from pathlib import Path
 import docker
 from docker.errors import APIError, DockerException
 
-from grader.engine import boundary, lab, provided
+from grader.engine import boundary, lab, lab_template, provided
 from grader.engine.catalogue import COURSE_BASE_TAGS
 from grader.engine.client import api_client
 from grader.engine.journal import FOLDER_ENV, Recorder
@@ -163,6 +163,10 @@ def _engine_broken(host: docker.DockerClient, name: str, engine_pid: str) -> str
 
 def _disk_full(host: docker.DockerClient, name: str) -> str:
     """The lab's engine data use when it reached its cap ("" otherwise, or when uncapped)."""
+    cloned = lab_template.quota_use(name)  # a clone of an engine template: its quota, not its file system
+    if cloned is not None:
+        used, cap = cloned
+        return f"{used // 2**20} MiB of {cap // 2**20} MiB" if used >= cap * 0.98 else ""
     code, out = _lab_sh(host, name, "df -P /var/lib/docker | tail -1")
     fields = out.split()
     if code != 0 or len(fields) < 5 or not fields[4].rstrip("%").isdigit():
