@@ -13,6 +13,7 @@ pytestmark = pytest.mark.engine
 
 SLEEP = "busybox sleep 3600"
 NSENTER_CAPS = "--cap-add SYS_ADMIN --cap-add SYS_PTRACE"
+GUEST = "--pid container:ns-demo --network container:ns-demo"
 
 
 def run(engine: EngineSession, *commands: str) -> str:
@@ -37,13 +38,33 @@ def unshared_truth(engine: EngineSession, name: str) -> set[str]:
 def test_ex1_computed_answer_passes_and_is_the_five_on_this_host(engine: EngineSession) -> None:
     """The set computed from /proc/PID/ns is pid, net, ipc, mnt, uts (not user) here and passes, as a set and as the
     CLI's string in any case."""
-    run(engine, f"docker run -d --name ns-demo {SLEEP}")
+    run(engine, f"docker run -d --name ns-demo {SLEEP}", f"docker run -d --name ns-guest {GUEST} {SLEEP}")
     truth = unshared_truth(engine, "ns-demo")
     assert {"pid", "net", "ipc", "mnt", "uts"} <= truth and "user" not in truth
     result = engine.check("ch04-ex1", unshared_namespaces=truth)
-    assert result.passed and result.score == 4, dump(result)
+    assert result.passed and result.score == 7, dump(result)
     # the CLI form: a comma-separated string, any case and spacing
     assert engine.check("ch04-ex1", unshared_namespaces=" , ".join(sorted(truth)).upper()).passed
+
+
+def test_ex1_guest_that_joined_only_the_pid_namespace_or_a_replaced_ns_demo_fails(engine: EngineSession) -> None:
+    """ns-guest with --pid container:ns-demo alone loses the two net parts; after ns-demo is re-created, ns-guest's
+    modes name a container that no longer exists, and it is no longer running."""
+    run(
+        engine,
+        f"docker run -d --name ns-demo {SLEEP}",
+        f"docker run -d --name ns-guest --pid container:ns-demo {SLEEP}",
+    )
+    truth = unshared_truth(engine, "ns-demo")
+    result = engine.check("ch04-ex1", unshared_namespaces=truth)
+    assert result.score == 5 and "run it again with --network container:ns-demo" in hints(result), dump(result)
+    assert "not in ns-demo's net namespace" in hints(result), dump(result)
+    # re-running the ns-demo cell: the new ns-demo is not the one ns-guest joined (whose end ended ns-guest too)
+    run(engine, "docker rm -f ns-guest", f"docker run -d --name ns-guest {GUEST} {SLEEP}")
+    run(engine, "docker rm -f ns-demo", f"docker run -d --name ns-demo {SLEEP}")
+    result = engine.check("ch04-ex1", unshared_namespaces=truth)
+    assert result.score == 3 and "a container that no longer exists" in hints(result), dump(result)
+    assert "Both must be running" in hints(result), dump(result)
 
 
 def test_ex1_user_listed_as_unshared_fails_with_userns_hint(engine: EngineSession) -> None:

@@ -7,12 +7,15 @@ from typing import Any
 
 import pytest
 
+from grader.chapters import get
+from grader.chapters.runner import _run_checks
 from grader.checks.base import Context
 from grader.checks.container_privilege import ContainerPrivilege, missing_capabilities
 from grader.checks.namespace_answer import NamespaceAnswer, explain_difference, parse_namespace_names
 from grader.checks.namespace_interfaces import interfaces_hint, listed_interfaces, stable_interfaces
 from grader.checks.namespace_mode import NamespaceMode
 from grader.checks.namespace_shared import NamespaceShared
+from grader.checks.result import CheckResult, Part
 from grader.facts.containers import ContainerFacts
 from grader.facts.namespaces import NamespaceInodes
 from grader.pictures.namespaces import matrix_html, matrix_text, sharing_matrix
@@ -175,3 +178,82 @@ def test_privilege_hint_is_the_chapters_and_the_type_names_only_the_capabilities
     assert not part.passed and "missing SYS_PTRACE" in part.found and "nsenter needs CAP_SYS_ADMIN" in part.hint
     generic = ContainerPrivilege(name="nsenter-demo", capabilities=("SYS_ADMIN", "SYS_PTRACE")).run(Context(facts))
     assert "nsenter" not in generic.hint and "--cap-add SYS_ADMIN --cap-add SYS_PTRACE" in generic.hint
+
+
+# ch04-ex1: ns-demo's unshared set, then ns-guest in ns-demo's pid and net namespaces -------------------------
+
+DEMO = inodes(pid=11, net=12, ipc=13, mnt=14, uts=15)
+UNSHARED = {"pid", "net", "ipc", "mnt", "uts"}
+
+
+def ex1(guest_ns: NamespaceInodes | None, donor_id: str = "ns-demo-id" * 4, **guest_config: Any) -> CheckResult:
+    """ch04-ex1 over recorded facts: ns-demo running with DEMO's inodes, ns-guest (if given) with ``guest_ns``
+    and the HostConfig ``guest_config`` (default: --pid and --network container:ns-demo, by id as Docker stores)."""
+    ns = {"host": inodes(), "ns-demo": DEMO}
+    containers = {name: container(n) for n in ("ns-demo", "pid-host") for name in (n, f"{n}-id" * 4)}
+    if guest_ns is not None:
+        ns["ns-guest"] = guest_ns
+        config = {"PidMode": f"container:{donor_id}", "NetworkMode": f"container:{donor_id}", **guest_config}
+        containers["ns-guest"] = container("ns-guest", **config)
+    result = CheckResult("ch04-ex1", "")
+    _run_checks(
+        get("ch04-ex1"), Context(FakeFacts(containers=containers, ns=ns), {"unshared_namespaces": UNSHARED}), result
+    )
+    return result
+
+
+def failed(result: CheckResult) -> dict[str, Part]:
+    return {p.name: p for p in result.parts if not p.passed}
+
+
+def test_ex1_guest_in_the_donors_pid_and_net_namespaces_passes() -> None:
+    """ns-guest created with --pid/--network container:ns-demo and in its pid and net inodes: all 7 points."""
+    result = ex1(inodes(pid=11, net=12, ipc=23, mnt=24, uts=25))
+    assert result.score == result.max_score == 7, failed(result)
+
+
+def test_ex1_guest_missing_keeps_the_answers_points_and_says_how_to_run_both() -> None:
+    """Without ns-guest the first part's 3 points remain; each guest part says to run both containers."""
+    result = ex1(None)
+    assert result.score == 3
+    parts = failed(result)
+    assert len(parts) == 4 and all(
+        "--pid container:ns-demo --network container:ns-demo" in p.hint for p in parts.values()
+    )
+
+
+def test_ex1_guest_with_its_own_network_fails_the_net_parts_with_their_hints() -> None:
+    """--pid container:ns-demo alone: the network mode part names the flag, the inode part the namespace."""
+    result = ex1(inodes(pid=11, net=22, ipc=23, mnt=24, uts=25), NetworkMode="bridge")
+    parts = failed(result)
+    assert result.score == 5 and set(parts) == {
+        "ns-guest runs with --network container:ns-demo",
+        "ns-guest's net namespace is the same as ns-demo's",
+    }, parts
+    mode = parts["ns-guest runs with --network container:ns-demo"]
+    assert mode.expected == "--network container:ns-demo" and mode.found == "--network bridge"
+    assert "run it again with --network container:ns-demo" in mode.hint
+    inode = parts["ns-guest's net namespace is the same as ns-demo's"]
+    assert inode.found == "ns-guest net:[22], ns-demo net:[12] (different)"
+    assert "not in ns-demo's net namespace" in inode.hint
+
+
+def test_ex1_guest_of_another_container_or_of_a_replaced_donor_fails() -> None:
+    """Joined another container (shown by name), or ns-demo re-created after ns-guest joined it (the old id)."""
+    other = ex1(inodes(pid=41, net=42), donor_id="pid-host-id" * 4)
+    parts = failed(other)
+    assert other.score == 3 and len(parts) == 4, parts
+    pid = parts["ns-guest runs with --pid container:ns-demo"]
+    assert pid.found == "--pid container:pid-host" and "the wrong container" in pid.hint, pid
+    stale = ex1(inodes(pid=31, net=32), donor_id="f" * 64)
+    parts = failed(stale)
+    assert stale.score == 3, parts
+    pid = parts["ns-guest runs with --pid container:ns-demo"]
+    assert pid.found == "--pid container:ffffffffffff (a container that no longer exists)", pid
+    assert "re-created" in parts["ns-guest's pid namespace is the same as ns-demo's"].hint
+
+
+def test_ex1_guest_sharing_the_hosts_namespaces_is_not_the_donors() -> None:
+    """--pid host --network host: both modes and both inode parts fail (the host's inodes are not ns-demo's)."""
+    result = ex1(inodes(), PidMode="host", NetworkMode="host")
+    assert result.score == 3 and len(failed(result)) == 4
