@@ -14,8 +14,13 @@ Run: .venv/bin/python bench/lab.py [--runs N]   (writes bench/results/lab.json)
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import docker
@@ -32,8 +37,11 @@ from harness import (
     tarball_of,
 )
 
+from grader.engine import lab, lab_snapshot, lab_template
 from grader.engine.image_cache import provision_lock
 from grader.engine.reset import reset
+from grader.engine.settings import Settings
+from grader.nbgrader_glue.fresh_lab import GRADING_DISK, bases_for
 
 LAB = PREFIX + "lab"
 
@@ -65,6 +73,7 @@ def measure(bench: Bench, host: docker.DockerClient, runs: int, fast_runs: int) 
         runs=fast_runs,
         warmup=1,
     )
+    bench.warm_up("engine templates (built once per lab image and base-image set)", lambda: _templates(host))
     cold = bench.time(
         "lab_cold_start_4_base_images", lambda: start_lab(host, LAB), runs=runs, before=lambda: remove_lab(host, LAB)
     )
@@ -74,6 +83,17 @@ def measure(bench: Bench, host: docker.DockerClient, runs: int, fast_runs: int) 
         runs=runs,
         before=lambda: remove_lab(host, LAB),
     )
+    with _templates_off():
+        loading = bench.time(
+            "lab_cold_start_4_base_images_loading_without_template",
+            lambda: start_lab(host, LAB),
+            runs=runs,
+            before=lambda: remove_lab(host, LAB),
+        )
+    _grading_starts(bench, host, runs)
+    remove_lab(host, LAB)
+    bench.ratio("lab_cold_start_template_vs_loading", cold.median, loading.median)
+    _template_costs(bench)
     remove_lab(host, LAB)
     client = start_lab(host, LAB)
     bench.engine("lab", client)
@@ -96,6 +116,64 @@ def measure(bench: Bench, host: docker.DockerClient, runs: int, fast_runs: int) 
         "cold start = a new lab and engine data, until its engine answers with the base images loaded "
         f"from the cache, on the runner in force ({runner_name()}); target: under 3 s (issue 17)"
     )
+
+
+def _templates(host: docker.DockerClient) -> None:
+    """A lab of each base-image set timed below, so that the timed starts clone (their first build is not timed)."""
+    for images in (None, ["busybox:latest"], *(bases_for(ch) for ch in GRADED)):
+        start_lab(host, LAB, images)
+        remove_lab(host, LAB)
+
+
+GRADED = ("01-dockerfile", "06-multistage")  # the lightest and the heaviest base-image sets
+
+
+@contextmanager
+def _templates_off() -> Iterator[None]:
+    os.environ[lab_template.TEMPLATES_ENV] = "0"
+    try:
+        yield
+    finally:
+        os.environ.pop(lab_template.TEMPLATES_ENV, None)
+
+
+def _grading_start(host: docker.DockerClient, chapter: str) -> None:
+    """A grading lab as ``docker-course grade`` starts one per submission (kit and submission mounted, disk cap)."""
+    with tempfile.TemporaryDirectory() as kit, tempfile.TemporaryDirectory() as work:
+        spec = lab.LabSpec.grading(Settings.load(), LAB, Path(kit), Path(work), bases_for(chapter), {})
+        lab.up(host, replace(spec, limits=replace(spec.limits, disk=GRADING_DISK)))
+        remove_lab(host, LAB)
+
+
+def _grading_starts(bench: Bench, host: docker.DockerClient, runs: int) -> None:
+    """The per-submission grading lab start, from a template and (the baseline) loading its base images."""
+    for chapter in GRADED:
+        cloned = bench.time(f"grading_lab_start[{chapter}]", lambda c=chapter: _grading_start(host, c), runs=runs)
+        with _templates_off():
+            loaded = bench.time(
+                f"grading_lab_start_loading_without_template[{chapter}]",
+                lambda c=chapter: _grading_start(host, c),
+                runs=runs,
+            )
+        bench.ratio(f"grading_lab_start_template_vs_loading[{chapter}]", cloned.median, loaded.median)
+
+
+def _template_costs(bench: Bench) -> None:
+    """What the templates cost: build time and disk (each template's blocks, the pool's on the host)."""
+    if lab_snapshot.why_not():
+        bench.notes.append(f"no engine templates on this machine ({lab_snapshot.why_not()}): labs load their images")
+        return
+    for marker in sorted((lab_snapshot.mount_point() / "templates").glob("*.json")):
+        data = json.loads(marker.read_text())
+        what = "+".join(
+            tag.split(":")[0].replace("python", "py") + (":slim" if "slim" in tag else "")
+            for tag in data["base_images"]
+        )
+        bench.value(f"engine_template_build[{what}]", data["build_seconds"])
+        held = lab_snapshot.quota_use(marker.with_suffix(""), limited=False)
+        if held is not None:
+            bench.value(f"engine_template_disk_mb[{what}]", round(held[0] / 1e6, 1), unit="MB")
+    bench.value("engine_template_pool_disk_mb", round(lab_snapshot.disk_use() / 1e6, 1), unit="MB")
 
 
 def _lock_once() -> None:

@@ -151,14 +151,18 @@ def limit(path: Path, size: int) -> None:
     run("btrfs", "qgroup", "limit", str(size), str(path))
 
 
-def quota_use(path: Path) -> tuple[int, int] | None:
-    """(bytes held, cap) of subvolume ``path`` after a sync; None when it has no cap (or is not there)."""
+def quota_use(path: Path, limited: bool = True) -> tuple[int, int] | None:
+    """(bytes held, cap) of subvolume ``path`` after a sync; None when it is not there or has no cap.
+
+    Args:
+        limited: False: also a subvolume without a cap (its cap then reads 0).
+    """
     if not is_subvolume(path):
         return None
     try:
         fields = run("btrfs", "qgroup", "show", "-rf", "--raw", "--sync", str(path)).strip().splitlines()[-1].split()
-        return int(fields[1]), int(fields[3])
-    except (OSError, IndexError, ValueError):  # "none": no limit
+        return int(fields[1]), 0 if fields[3] == "none" and not limited else int(fields[3])
+    except (OSError, IndexError, ValueError):  # "none": no cap
         return None
 
 

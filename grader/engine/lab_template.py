@@ -41,7 +41,7 @@ from grader.errors import GraderError
 
 TEMPLATES_ENV = "DOCKER_COURSE_ENGINE_TEMPLATES"  # "0": fresh labs load their base images as before
 STORAGE_DRIVER = "overlay2"  # what the builder's engine must use (a clone's engine finds it again)
-KEEP_TEMPLATES = 6
+KEEP_TEMPLATES = 10  # a lab image has one per distinct chapter base-image set (six chapters, all four)
 BUILDER_PREFIX = "docker-course-template-"
 FORMAT = 1  # of a template's layout; part of the key
 # files a clone must not share with its template or its siblings: each engine makes its own
@@ -204,15 +204,17 @@ def _stop_engine(engine: docker.DockerClient, name: str) -> dict[str, str]:
     """The builder engine's driver and version, then that engine stopped cleanly (its databases closed).
 
     Raises:
-        GraderError: its dockerd did not stop within 20 s.
+        GraderError: its dockerd or containerd did not stop within 20 s each.
     """
     info = connect("unix://" + str(lab_run_dir(name) / "docker.sock"), what="template builder").info()
+    # dockerd, then the containerd lab-init started for it; each gone, or a zombie (lab-init
+    # became `sleep`, which never reaps them)
     script = (
-        "pid=$(cat /var/run/docker.pid) && kill $pid && i=0 && "
-        # gone, or a zombie: lab-init became `sleep`, which never reaps it
-        "while [ -e /proc/$pid ] && ! grep -q '^State:[[:space:]]*Z' /proc/$pid/status; do "
-        "i=$((i+1)); [ $i -gt 200 ] && exit 1; "
-        "sleep 0.1; done"
+        "stop() { kill $1 && i=0 && "
+        "while [ -e /proc/$1 ] && ! grep -q '^State:[[:space:]]*Z' /proc/$1/status; do "
+        "i=$((i+1)); [ $i -gt 200 ] && return 1; sleep 0.1; done; } && "
+        "stop $(cat /var/run/docker.pid) && { [ ! -f /run/course-containerd/containerd.pid ] || "
+        "stop $(cat /run/course-containerd/containerd.pid); }"
     )
     if engine.containers.get(name).exec_run(["sh", "-c", script]).exit_code != 0:
         raise GraderError(f"the template builder {name}'s engine did not stop within 20 s")
