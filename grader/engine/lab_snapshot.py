@@ -96,6 +96,17 @@ def ensure_pool() -> Path:
     return mount
 
 
+def unmount() -> bool:
+    """Unmount the pool (before its folder goes); False when labs still use it. Never raises."""
+    if not os.path.ismount(mount_point()):
+        return True
+    try:
+        run("umount", str(mount_point()))
+    except OSError:
+        return False
+    return True
+
+
 def is_subvolume(path: Path) -> bool:
     """True when ``path`` is a btrfs subvolume (its root directory has inode 256)."""
     try:

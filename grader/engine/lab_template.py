@@ -17,6 +17,7 @@ an interrupted build leaves no marker and is rebuilt, never used.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -229,6 +230,8 @@ def _prune(templates: Path, keep: str) -> None:
         key = path.name.split(".")[0]
         if key not in kept:
             pool.delete(path) if path.is_dir() else path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # the quota groups of deleted labs' snapshots
+        pool.run("btrfs", "qgroup", "clear-stale", str(pool.mount_point()))
 
 
 def clone(engine: docker.DockerClient, template: Path, spec: LabSpec, volume: str) -> None:

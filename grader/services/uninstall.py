@@ -24,7 +24,7 @@ from pathlib import Path
 
 import docker
 
-from grader.engine import boundary, boundary_firewall, host_jupyter, lab
+from grader.engine import boundary, boundary_firewall, host_jupyter, lab, lab_snapshot
 from grader.engine.client import connect, host_engine_url
 from grader.engine.lab_network import LAB_NETWORK
 from grader.engine.settings import COURSE_BUILT_LABEL, cache_dir, in_lab, state_dir
@@ -73,6 +73,8 @@ def uninstall(purge_workspace: bool = False, keep_cache: bool = False, images: b
     _workspace(purge_workspace, done)
     if keep_cache:
         done.kept.append(f"the image cache {cache_dir()} (--keep-cache)")
+    elif cache_dir().is_dir() and not lab_snapshot.unmount():
+        done.kept.append(f"the image cache {cache_dir()}: labs of another state folder use its engine templates")
     elif cache_dir().is_dir():
         shutil.rmtree(cache_dir(), ignore_errors=True)
         done.removed.append(f"the image cache {cache_dir()}")
