@@ -44,7 +44,18 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-setup() {
+# The lab's root filesystem (debootstrap, wheelhouse, venv: the longest step of a fresh machine) needs
+# only the standard library: made in the background while pip installs (grader/engine/root_build.py);
+# `docker-course up` waits for it, or makes it itself when this could not.
+start_root_build() {
+  is_debian_root || return 0
+  local cache="${DOCKER_COURSE_CACHE:-$HOME/.cache/docker-course}" log
+  mkdir -p "$cache/build"; log="$cache/build/root-build.log"
+  say "the lab's root filesystem: made in the background meanwhile (log: $log)"
+  PYTHONPATH="$ROOT" nohup "$VENV/bin/python" -m grader.engine.root_build >"$log" 2>&1 &
+}
+
+setup() {  # [root-build]: also make the lab's root filesystem in the background (start, test)
   stage "setup: system packages and the Python environment"
   # the engine and the offline image builder (the course starts dockerd itself)
   # shellcheck disable=SC2046 # one word per package
@@ -53,7 +64,8 @@ setup() {
   local stamp
   stamp=$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
   if [ "$(cat "$VENV/.installed" 2>/dev/null)" != "$stamp" ]; then
-    "$VENV/bin/pip" install -q --upgrade pip
+    "$VENV/bin/pip" install -q --upgrade pip  # first: the root build's pip download must not see it change
+    if [ "${1:-}" = root-build ]; then start_root_build; fi
     "$VENV/bin/pip" install -q -c constraints.txt -e ".[test,hub,postgres]"
     echo "$stamp" > "$VENV/.installed"
   fi
@@ -61,7 +73,10 @@ setup() {
 }
 
 cmd_start() {
-  setup
+  case " $* " in
+    *" --mode host "*|*" --mode=host "*) setup ;;  # no lab image needed
+    *) setup root-build ;;
+  esac
   stage "start: engine, base images, lab, JupyterLab"
   "$VENV/bin/docker-course" up "$@"
   stage_done
@@ -81,7 +96,7 @@ run_pytest() {  # name, pytest args...
 
 cmd_test() {
   local t0; t0=$(date +%s)
-  setup
+  setup root-build
   # shellcheck disable=SC2046
   if is_debian_root; then apt_install $(system_packages test); fi
   mkdir -p build && rm -f build/junit-*.xml

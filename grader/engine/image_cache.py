@@ -30,7 +30,7 @@ def images_cache() -> Path:
 
 def tarball(image: ImageRecipe) -> Path:
     """Where ``image``'s tarball for its current recipe lives."""
-    return images_cache() / f"{image.slug}-{image.recipe()}.tar"
+    return images_cache() / image.tarball_name
 
 
 @contextmanager

@@ -31,6 +31,7 @@ class ImageRecipe:
         support: a folder whose files the build copies in (part of the digest).
         inputs: more text that shapes the image, read when the digest is needed (the lab's Python pins).
         layout: a step run on the root filesystem after debootstrap, before trimming.
+        prefetch: a download the layout needs, run while debootstrap runs (the lab's wheelhouse).
         pullable: an official image of that name may stand in for it (``--pull``).
         suite: the Debian release debootstrap installs.
         on: build this image FROM that one with a Dockerfile: with ``layers``, one layer of
@@ -47,10 +48,16 @@ class ImageRecipe:
     support: Path | None = None
     inputs: Callable[[], str] | None = field(default=None, compare=False, repr=False)
     layout: Layout | None = field(default=None, compare=False, repr=False)
+    prefetch: Callable[[Reporter], object] | None = field(default=None, compare=False, repr=False)
     pullable: bool = True
     suite: str = "bookworm"
     on: ImageRecipe | None = None
     layers: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def tarball_name(self) -> str:
+        """The file name of its cached ``docker save`` tarball (one per recipe)."""
+        return f"{self.slug}-{self.recipe()}.tar"
 
     @property
     def slug(self) -> str:

@@ -124,6 +124,7 @@ LAB_BASE = ImageRecipe(
     size_hint="~870 MB",
     inputs=lambda: runtime_pins() + LAB_PYTHON_VERSION,  # read when needed: a test-tool bump leaves it
     layout=lab_layout,
+    prefetch=lambda report: wheelhouse_for_lab(runtime_pins(), report),  # downloaded while debootstrap runs
     pullable=False,  # no registry has it: always built here
     suite=LAB_SUITE,
 )

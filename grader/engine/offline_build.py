@@ -11,7 +11,7 @@ from pathlib import Path
 import docker
 from docker.errors import APIError, BuildError, ImageNotFound
 
-from grader.engine import layered_build, rootfs
+from grader.engine import layered_build, root_build, rootfs
 from grader.engine.image_recipe import RECIPE_LABEL, ImageRecipe
 from grader.engine.progress import Reporter
 from grader.engine.settings import COURSE_BUILT_LABEL, cache_dir, ensure_writable
@@ -30,23 +30,20 @@ def build(client: docker.DockerClient, image: ImageRecipe, report: Reporter) -> 
     if image.on is not None:
         _build_on(client, image, report)
         return
-    work = ensure_writable(cache_dir() / "build", "cache")
-    # one package cache per release: debootstrap picks debs by name, and two suites' names differ
-    debs = cache_dir() / ("debs" if image.suite == rootfs.SUITE else f"debs-{image.suite}")
-    root = work / image.slug
-    try:
-        if image.kind == "busybox":
-            assert image.support is not None, "a busybox recipe names its support folder"
-            rootfs.busybox_root(root, debs, image.support, report)
-        else:
-            rootfs.debootstrap(root, list(image.packages), debs, report, suite=image.suite)
-            if image.layout is not None:
-                image.layout(root, report)
-            rootfs.trim(root)
+    if image.kind == "busybox":
+        assert image.support is not None, "a busybox recipe names its support folder"
+        work = ensure_writable(cache_dir() / "build", "cache")
+        root = work / image.slug
+        try:
+            rootfs.busybox_root(root, root_build.deb_cache(image), image.support, report)
+            report("docker import")
+            _import(client, root, image)
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+        return
+    with root_build.made_root(image, report) as root:
         report("docker import")
         _import(client, root, image)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def _import(client: docker.DockerClient, root: Path, image: ImageRecipe) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import docker
 from docker.errors import DockerException
@@ -26,7 +26,8 @@ def provision(
     with a cached tarball is loaded; otherwise it is pulled (``pull``, where an
     official image may stand in) or built offline. An image layered on another
     course image brings that one along; images that do not depend on each other
-    are made in parallel (busybox, Debian and the lab; then the two Pythons).
+    are made in parallel, each as soon as its base is made (busybox, Debian and the
+    lab at once; the two Pythons when Debian is done, the lab still building).
 
     Args:
         names: the images (``busybox``, ``python:3.11``, the lab image); all when empty.
@@ -46,12 +47,17 @@ def provision(
             reporter(image)("present")
         else:
             todo.append(image)
-    for wave in waves(todo):
-        # one lock for the round (a second flock in this process would wait for the first)
-        with image_cache.provision_lock(), ThreadPoolExecutor(max_workers=len(wave)) as pool:
-            jobs = [pool.submit(_make, client, image, pull, reporter(image)) for image in wave]
-            for job in jobs:
-                job.result()  # the first failure raises, once the round has finished
+    if not todo:
+        return wanted
+    # one thread per image, each starting as soon as its base is made: the Pythons follow Debian
+    # without waiting for the lab, the critical path of a cold provisioning
+    with image_cache.provision_lock(), ThreadPoolExecutor(max_workers=len(todo)) as pool:
+        jobs: dict[str, Future[None]] = {}
+        for image in todo:  # bases first (with_bases), so a base's job exists before its images'
+            base = jobs.get(image.on.tag) if image.on is not None else None
+            jobs[image.tag] = pool.submit(_make_after, base, client, image, pull, reporter(image))
+        for job in jobs.values():
+            job.result()  # the first failure raises, once every job has finished
     return wanted
 
 
@@ -68,20 +74,17 @@ def with_bases(images: list[ImageRecipe]) -> list[ImageRecipe]:
     return out
 
 
-def waves(images: list[ImageRecipe]) -> list[list[ImageRecipe]]:
-    """``images`` in rounds: each round's images depend only on earlier rounds' (or on none)."""
-    rounds: list[list[ImageRecipe]] = []
-    left = list(images)
-    while left:
-        waiting = {i.tag for i in left}
-        ready = [i for i in left if i.on is None or i.on.tag not in waiting]
-        rounds.append(ready)
-        left = [i for i in left if i not in ready]
-    return rounds
-
-
 def _ready(client: docker.DockerClient, image: ImageRecipe) -> bool:
     return image_cache.present(client, image) and image_cache.tarball(image).exists()
+
+
+def _make_after(
+    base: Future[None] | None, client: docker.DockerClient, image: ImageRecipe, pull: bool, report: Reporter
+) -> None:
+    """:func:`_make` once ``base`` (the job making the image it is layered on) has finished."""
+    if base is not None:
+        base.result()  # a failed base fails this image too (its own job reports the cause first)
+    _make(client, image, pull, report)
 
 
 def _make(client: docker.DockerClient, image: ImageRecipe, pull: bool, report: Reporter) -> None:

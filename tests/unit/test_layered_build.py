@@ -1,26 +1,58 @@
-"""Layered base images: which images come along, in which rounds, and what goes into a layer."""
+"""Layered base images: which images come along, in which order they are made, and what goes into a layer."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tarfile
+import threading
 from pathlib import Path
 
-from grader.engine import catalogue
+import pytest
+
+from grader.engine import catalogue, provisioning
+from grader.engine.image_recipe import ImageRecipe
 from grader.engine.layered_build import trimmed_away, write_layer
-from grader.engine.provisioning import waves, with_bases
+from grader.engine.provisioning import with_bases
+from grader.errors import ImageProvisionError
 
 
 def test_a_python_image_brings_its_debian_base_first() -> None:
     assert [i.tag for i in with_bases(catalogue.resolve(["python:3.11"]))] == ["debian:bookworm-slim", "python:3.11"]
 
 
-def test_independent_images_share_a_round_and_pythons_wait_for_debian() -> None:
-    rounds = [[i.tag for i in r] for r in waves(with_bases(catalogue.resolve(None)))]
-    assert rounds == [
-        ["busybox:latest", "debian:bookworm-slim", catalogue.LAB_IMAGE],
-        ["python:3.11-slim", "python:3.11"],
-    ]
+def test_pythons_start_when_debian_is_made_while_the_lab_still_builds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lab (the longest build) finishes only after python:3.11 was made: no image waits for a round."""
+    made: list[str] = []
+    pythons_made = threading.Event()
+
+    def make(client: object, image: ImageRecipe, pull: bool, report: object) -> None:
+        if image.tag == catalogue.LAB_IMAGE:
+            assert pythons_made.wait(10), "python:3.11 waited for the lab"
+        if image.tag.startswith("python:"):
+            assert "debian:bookworm-slim" in made, f"{image.tag} started before its Debian base was made"
+        made.append(image.tag)
+        if {"python:3.11", "python:3.11-slim"} <= set(made):
+            pythons_made.set()
+
+    monkeypatch.setattr(provisioning, "_ready", lambda client, image: False)
+    monkeypatch.setattr(provisioning, "_make", make)
+    monkeypatch.setattr(provisioning.image_cache, "provision_lock", contextlib.nullcontext)
+    provisioning.provision(object(), None)  # type: ignore[arg-type]
+    assert made[-1] == catalogue.LAB_IMAGE and len(made) == len(catalogue.ALL_IMAGES)
+
+
+def test_a_failed_base_fails_the_images_on_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    def make(client: object, image: ImageRecipe, pull: bool, report: object) -> None:
+        if image.tag == "debian:bookworm-slim":
+            raise ImageProvisionError("debootstrap failed")
+        assert not image.tag.startswith("python:"), "a Python image was built on a failed base"
+
+    monkeypatch.setattr(provisioning, "_ready", lambda client, image: False)
+    monkeypatch.setattr(provisioning, "_make", make)
+    monkeypatch.setattr(provisioning.image_cache, "provision_lock", contextlib.nullcontext)
+    with pytest.raises(ImageProvisionError, match="debootstrap failed"):
+        provisioning.provision(object(), ["python:3.11"])  # type: ignore[arg-type]
 
 
 def test_python_full_is_never_layered_on_the_slim_python() -> None:
