@@ -13,9 +13,10 @@ runs with a throw-away ``DOCKER_COURSE_CACHE``, removed at the end.
 - warm: the image removed from the engine, its tarball cached: loaded;
 - present: the image already on the engine: one inspect;
 - fresh machine: a clean clone of the checkout, ``./course.sh start`` in it with
-  a state folder, cache (the cold run's) and lab of its own and pip's cache off,
-  until JupyterLab answers; ``fresh_machine_to_jupyterlab`` = that + the cold
-  provisioning (what is warm here is said in the notes).
+  an empty cache, a state folder, lab and lab image tag of its own and pip's cache
+  off, until JupyterLab answers (measured); ``fresh_machine_to_jupyterlab`` adds
+  what the base images, present on the host engine, would have added cold (see
+  :func:`fresh_machine`).
 
 Run: .venv/bin/python bench/provision.py [--runs N] [--no-lab-image] [--no-fresh]
      (writes bench/results/provision.json)
@@ -24,6 +25,7 @@ Run: .venv/bin/python bench/provision.py [--runs N] [--no-lab-image] [--no-fresh
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -37,12 +39,25 @@ from collections.abc import Callable
 from pathlib import Path
 
 import docker
-from harness import BASE_TAGS, LAB_IMAGE, PREFIX, REPO, Bench, provision, run_bench, runner_name, start_lab, tarball_of
+from harness import (
+    BASE_TAGS,
+    LAB_IMAGE,
+    PREFIX,
+    REPO,
+    Bench,
+    host_engine,
+    provision,
+    run_bench,
+    runner_name,
+    start_lab,
+    tarball_of,
+)
 
 from grader.engine import boundary, provisioning
 
 LAB = PREFIX + "provision"
 FRESH_LAB = PREFIX + "fresh"
+FRESH_IMAGE = "docker-course-bench/lab:fresh"
 CACHE_ENV = "DOCKER_COURSE_CACHE"
 
 
@@ -107,7 +122,7 @@ def measure(bench: Bench, host: docker.DockerClient, args: argparse.Namespace, c
         "spans overlap"
     )
     if not args.no_lab_image and not args.no_fresh:
-        fresh_machine(bench, cache, cold.median)
+        fresh_machine(bench, spans)
 
 
 class Spans:
@@ -115,6 +130,7 @@ class Spans:
 
     def __init__(self, tags: list[str]) -> None:
         self.tags = tags
+        self.started = time.perf_counter()
         self.first: dict[str, float] = {}
         self.done: dict[str, float] = {}
         self._stop = threading.Event()
@@ -140,27 +156,41 @@ class Spans:
         end = self.done.get(tag, time.perf_counter())
         return end - self.first.get(tag, end)
 
+    def all_bases_done(self) -> float:
+        """Seconds from the cold run's start until the last base image (not the lab image) was cached."""
+        self.took(self.tags[0])  # stops the watcher
+        return max((t - self.started for tag, t in self.done.items() if tag != LAB_IMAGE), default=0.0)
+
 
 def provision_reporting(client: docker.DockerClient, tags: list[str], report: Callable[[str], None]) -> None:
     """Provision ``tags`` (and their bases) on ``client``, passing progress lines to ``report``."""
     provisioning.provision(client, tags, report=report)
 
 
-def fresh_machine(bench: Bench, cache: Path, cold_images: float) -> None:
-    """A clean clone started with ``./course.sh start`` (own state, lab, port; the cold run's cache)."""
+def fresh_machine(bench: Bench, spans: Spans) -> None:
+    """A clean clone started cold with ``./course.sh start``: its own empty cache, state, lab, port and lab image tag.
+
+    Everything the first JupyterLab needs is made in the run (the venv with pip's cache off,
+    the .debs, the wheelhouse, the lab image under a tag of its own so that the shared
+    ``docker-course/lab:trixie`` is never replaced) except the base images, which the host
+    engine holds already (the run only caches them): their cold build is added from the cold
+    run (``spans``) where it would end after the lab could start.
+    """
     work = Path(tempfile.mkdtemp(prefix="docker-course-bench-fresh-"))
     clone = work / "docker-course"
     env = {
         **os.environ,
-        CACHE_ENV: str(cache),
+        CACHE_ENV: str(work / "cache"),
         "DOCKER_COURSE_STATE": str(work / "state"),
         "DOCKER_COURSE_WORKSPACE": str(work / "work"),
         "DOCKER_COURSE_LAB": FRESH_LAB,
         "DOCKER_COURSE_PORT": str(_free_port()),
+        "DOCKER_COURSE_LAB_IMAGE": FRESH_IMAGE,
         "PIP_NO_CACHE_DIR": "1",
     }
     env.pop("VIRTUAL_ENV", None)
     env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if ".venv" not in p)
+    load = os.getloadavg()[0]
     try:
         bench.time("fresh_git_clone", lambda: _run(["git", "clone", "-q", str(REPO), str(clone)], env), runs=1)
         start = time.perf_counter()
@@ -168,7 +198,10 @@ def fresh_machine(bench: Bench, cache: Path, cold_images: float) -> None:
         took = bench.value("fresh_course_sh_start", time.perf_counter() - start).median
         for name, seconds in _stages(out):
             bench.value(f"fresh_stage[{name}]", seconds)
-        bench.value("fresh_machine_to_jupyterlab", bench.figures["fresh_git_clone"].median + took + cold_images)
+        measured = bench.value("fresh_machine_measured", bench.figures["fresh_git_clone"].median + took).median
+        late = _bases_late(out, spans)
+        bench.value("fresh_base_images_late", late)
+        bench.value("fresh_machine_to_jupyterlab", measured + late)
     finally:
         subprocess.run(
             [str(clone / ".venv/bin/docker-course"), "engine", "down", "--purge"],
@@ -176,13 +209,33 @@ def fresh_machine(bench: Bench, cache: Path, cold_images: float) -> None:
             cwd=clone,
             capture_output=True,
         )
+        _remove_fresh_images()
         shutil.rmtree(work, ignore_errors=True)
     bench.notes.append(
-        "fresh machine = clean clone + `./course.sh start` (venv and pip install with pip's cache off, system "
-        "packages already installed, the images present on the host engine and cached by the cold run) + the "
-        "cold provisioning of every image; warm here: apt's packages, the host engine and the labs engine "
-        f"({runner_name()})"
+        f"fresh machine (load average {load:.1f} at its start, {os.getloadavg()[0]:.1f} at its end): clean clone + "
+        "`./course.sh start` with an empty cache (no .debs, no wheelhouse), pip's cache off, the lab image built under "
+        f"{FRESH_IMAGE}; fresh_machine_measured is that run; the base images were on the host engine already, so "
+        "fresh_base_images_late adds how much later than the lab's start their cold build (the cold run's span "
+        "from its start to the last base image cached, counted from the run's first provisioning line) would end; "
+        f"system packages installed, the host engine and the labs engine warm ({runner_name()})"
     )
+
+
+def _bases_late(output: str, spans: Spans) -> float:
+    """Seconds the base images' cold build, started with the run's provisioning, would outlast its lab start."""
+    elapsed = [(float(m.group(1)), m.group(2)) for m in re.finditer(r"\[docker-course \+\s*([\d.]+)s\] (.*)", output)]
+    first = next((t for t, line in elapsed if re.match(r"\[\d+/\d+\] ", line)), 0.0)
+    lab_start = next((t for t, line in elapsed if line.startswith("starting lab")), first)
+    return max(0.0, first + spans.all_bases_done() - lab_start)
+
+
+def _remove_fresh_images() -> None:
+    """The fresh run's lab images (its own tag) on the host engine and the labs engine."""
+    for engine in (host_engine(), boundary.running_labs_engine()):
+        for tag in (FRESH_IMAGE, FRESH_IMAGE.replace("/lab:", "/lab-base:")):
+            if engine is not None:
+                with contextlib.suppress(docker.errors.DockerException):
+                    engine.images.remove(tag, force=True)
 
 
 def _stages(output: str) -> list[tuple[str, float]]:

@@ -20,10 +20,12 @@ from pathlib import Path
 import docker
 from docker.errors import APIError, ImageNotFound, NotFound
 from docker.models.containers import Container
+from docker.models.images import Image
 
-from grader.engine import boundary_files, boundary_mounts
+from grader.engine import boundary_files, boundary_mounts, catalogue, image_cache
 from grader.engine.boundary import BOUNDARY_ENV, BRIDGE_PREFIX, Boundary
 from grader.engine.boundary_cgroups import delegate
+from grader.engine.image_recipe import RECIPE_LABEL
 from grader.engine.progress import Reporter, silent
 from grader.engine.settings import COURSE_LABEL
 from grader.errors import LabError
@@ -171,10 +173,24 @@ def ensure_lab_image(
     except ImageNotFound:
         pass
     report(f"copying {tag} into the user-namespaced labs' engine (once per lab image)")
+    cached = _cached_tarball(tag, source)
     try:
-        engine.images.load(source.save(named=True))
+        if cached is not None:  # the provisioning's own save of it: no second `docker save` of ~900 MB
+            with open(cached, "rb") as stream:
+                engine.images.load(stream)
+        else:
+            engine.images.load(source.save(named=True))
     except (APIError, OSError) as e:
         raise LabError(f"Could not copy {tag} into the labs' engine: {e}") from e
+
+
+def _cached_tarball(tag: str, source: Image) -> Path | None:
+    """The course cache's tarball of the host's image ``tag`` when it holds that very recipe (else None)."""
+    recipe = catalogue.BY_TAG.get(tag)
+    if recipe is None or (source.labels or {}).get(RECIPE_LABEL) != recipe.recipe():
+        return None
+    path = image_cache.tarball(recipe)
+    return path if path.exists() else None
 
 
 def own_folders(boundary: Boundary, folders: list[Path]) -> None:

@@ -13,6 +13,7 @@ made on one opens on the other.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import sys
 import tempfile
@@ -26,7 +27,9 @@ from grader.errors import ImageProvisionError
 
 # A tag of its own (not the bookworm lab's): a checkout on the old recipe and one on
 # this one can share a host engine and its tarball cache without rebuilding each other's.
-LAB_IMAGE = "docker-course/lab:trixie"
+# DOCKER_COURSE_LAB_IMAGE names it otherwise (the fresh-machine benchmark builds one of its own
+# beside the lab image other labs on the machine run from).
+LAB_IMAGE = os.environ.get("DOCKER_COURSE_LAB_IMAGE") or "docker-course/lab:trixie"
 LAB_SUITE = "trixie"
 LAB_PYTHON_VERSION = "3.13.5"  # Debian 13's python3: the lab's wheels must install there
 HOST_PYTHON_FLOOR = "3.11.2"  # Debian 12's python3, which course.sh may make the host's venv with
@@ -118,7 +121,7 @@ def wheelhouse_for_lab(pins: str, report: Reporter = silent) -> Path:
 
 # Debian, its engine and the course's venv: rebuilt only when packages or the Python pins change.
 LAB_BASE = ImageRecipe(
-    "docker-course/lab-base:trixie",
+    "{}-base:{}".format(*LAB_IMAGE.rsplit(":", 1)),  # docker-course/lab-base:trixie
     "lab",
     LAB_PACKAGES,
     size_hint="~870 MB",
