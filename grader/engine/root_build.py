@@ -113,7 +113,7 @@ def main() -> int:
     from grader.engine.lab_image import LAB, LAB_BASE  # the lab's recipe reads the Python lock
 
     report = console("root-build")
-    if os.geteuid() != 0 or shutil.which("debootstrap") is None:
+    if os.geteuid() != 0 or not (shutil.which("mmdebstrap") or shutil.which("debootstrap")):
         report("not root, or no debootstrap: provisioning will make the lab's root filesystem itself")
         return 0
     try:

@@ -66,15 +66,46 @@ def debian_mirror() -> str:
 
 
 def debootstrap(target: Path, include: list[str], debs: Path, report: Reporter, suite: str = SUITE) -> None:
-    """A minbase root filesystem of Debian ``suite`` with ``include`` (and their Depends, no Recommends)."""
+    """A minbase root filesystem of Debian ``suite`` with ``include`` (and their Depends, no Recommends).
+
+    Made by mmdebstrap where the host has it (apt's downloads and one dpkg run: about half
+    of debootstrap's time for bookworm), else by debootstrap; both give the same packages
+    and files (bookworm's merged /usr without the usrmerge package, no apt state of
+    auto-installed packages). ``debs`` keeps the downloaded packages for the next build of that release.
+    """
     if target.exists():
         shutil.rmtree(target)
     debs.mkdir(parents=True, exist_ok=True)
+    report(f"debootstrap {suite} minbase" + (f" + {', '.join(include)}" if include else ""))
+    if shutil.which("mmdebstrap"):
+        _mmdebstrap(target, include, debs, suite)
+        return
     cmd = ["debootstrap", "--variant=minbase", f"--cache-dir={debs}"]
     if include:
         cmd.append("--include=" + ",".join(include))
-    report(f"debootstrap {suite} minbase" + (f" + {', '.join(include)}" if include else ""))
     run([*cmd, suite, str(target), debian_mirror()], "debootstrap")
+
+
+def _mmdebstrap(target: Path, include: list[str], debs: Path, suite: str) -> None:
+    """mmdebstrap's minbase, its package cache synced with ``debs`` (the tool's documented caching hooks)."""
+    cmd = [
+        "mmdebstrap",
+        "--mode=root",
+        "--variant=minbase",
+        "--format=directory",
+        "--skip=download/empty",
+        "--skip=essential/unlink",
+        '--setup-hook=mkdir -p "$1"/var/cache/apt/archives/',
+        f"--setup-hook=sync-in {debs} /var/cache/apt/archives/",
+        f"--customize-hook=sync-out /var/cache/apt/archives {debs}",
+    ]
+    if suite == "bookworm":  # its resolver would pick usrmerge (and perl); debootstrap takes usr-is-merged
+        cmd.append("--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr")
+    if include:
+        cmd.append("--include=" + ",".join(include))
+    run([*cmd, suite, str(target), debian_mirror()], "mmdebstrap")
+    (target / "var/lib/apt/extended_states").unlink(missing_ok=True)  # as debootstrap leaves it
+    (target / "run/mount").mkdir(parents=True, exist_ok=True)
 
 
 def trim(root: Path) -> None:
