@@ -217,6 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
     from grader.cli_hub import add_hub_commands
 
     add_hub_commands(sub)
+    from grader.cli_kubernetes import add_kubernetes_commands
+
+    add_kubernetes_commands(sub)
     return parser
 
 

@@ -14,7 +14,9 @@ import os
 import shutil
 import time
 from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import docker
@@ -41,6 +43,7 @@ DISK_ENV = "DOCKER_COURSE_GRADING_DISK"
 # as a learner's kernel has it
 GRADING_PATH = "/opt/course/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 JOURNAL_FOLDER = ".grading-journal"  # in the kit: the lab sees it read-only
+Shell = Callable[[str], tuple[int | None, str]]  # runs a shell script in the lab: (exit code, output)
 
 
 @dataclass
@@ -88,26 +91,16 @@ def autograde_in_lab(
         spec = replace(spec, limits=replace(spec.limits, disk=os.environ.get(DISK_ENV, GRADING_DISK)))
         lab.up(host, spec)
         lab_seconds = time.monotonic() - start
-        engine_pid = _lab_sh(host, name, "cat /var/run/docker.pid")[1].strip()
+        sh = partial(_lab_sh, host, name)
+        engine_pid = sh("cat /var/run/docker.pid")[1].strip()
         recorder, journal = _grading_journal(settings, name, kit)
         try:
             code, log = _exec_autograde(host, name, kit, ws, timeout, {FOLDER_ENV: str(journal)})
         finally:
             recorder.stop()
         seconds = time.monotonic() - start
-        broken = _engine_broken(host, name, engine_pid)
-        if broken:
-            return LabRun("error", code, log, lab_seconds, seconds, broken)
-        full = _disk_full(host, name)
-        if code in TIMED_OUT_CODES:
-            message = f"nbgrader did not finish within {timeout + KILL_GRACE:g} s and was stopped"
-            return LabRun("timeout", code, log, lab_seconds, seconds, message)
-        if code != 0:
-            malformed = malformed_in_log(log)
-            status = "malformed" if malformed else "error"
-            message = malformed or f"nbgrader failed: {last_error(log)}"
-            return LabRun(status, code, log, lab_seconds, seconds, message, disk_full=full)
-        return LabRun("ran", code, log, lab_seconds, seconds, disk_full=full)
+        broken = _lab_gone(host, name) or engine_stopped(sh, engine_pid)
+        return outcome(code, log, timeout, lab_seconds, seconds, broken, "" if broken else _lab_disk_full(name, sh))
     except (GraderError, DockerException, OSError) as e:
         return LabRun("error", None, "", lab_seconds, time.monotonic() - start, f"grading lab failed: {e}")
     finally:
@@ -141,33 +134,44 @@ def _lab_sh(host: docker.DockerClient, name: str, script: str) -> tuple[int | No
     return result.exit_code, result.output.decode(errors="replace")
 
 
-def _engine_broken(host: docker.DockerClient, name: str, engine_pid: str) -> str:
-    """Why the lab can no longer be trusted for this grade ("" when its engine ran throughout)."""
+def _lab_gone(host: docker.DockerClient, name: str) -> str:
+    """Why the lab is no longer there to trust ("" while it runs)."""
     try:
         container = lab.find(host, name)
-        if container is None:
-            return "the grading lab disappeared mid-grade"
-        if container.status != "running":
-            return f"the grading lab stopped mid-grade ({container.status})"
-        # the same dockerd as at the start: one that died (and one started again) lost the learner's state
-        code, _ = _lab_sh(
-            host,
-            name,
-            f'[ "$(cat /var/run/docker.pid)" = "{engine_pid}" ] && kill -0 {engine_pid}'
-            " && docker info > /dev/null 2>&1",
-        )
     except (DockerException, OSError) as e:
+        return f"the grading lab could not be inspected after grading: {e}"
+    if container is None:
+        return "the grading lab disappeared mid-grade"
+    return "" if container.status == "running" else f"the grading lab stopped mid-grade ({container.status})"
+
+
+def engine_stopped(sh: Shell, engine_pid: str) -> str:
+    """Why the lab's engine can no longer be trusted for this grade ("" when it ran throughout).
+
+    ``sh`` runs a shell script in the lab (a grading lab's exec, or the grading Job's own pod).
+    """
+    try:
+        # the same dockerd as at the start: one that died (and one started again) lost the learner's state
+        code, _ = sh(
+            f'[ "$(cat /var/run/docker.pid)" = "{engine_pid}" ] && kill -0 {engine_pid} && docker info > /dev/null 2>&1'
+        )
+    except (GraderError, DockerException, OSError) as e:
         return f"the grading lab could not be inspected after grading: {e}"
     return "" if code == 0 else "the lab's engine stopped mid-grade"
 
 
-def _disk_full(host: docker.DockerClient, name: str) -> str:
-    """The lab's engine data use when it reached its cap ("" otherwise, or when uncapped)."""
+def _lab_disk_full(name: str, sh: Shell) -> str:
+    """A grading lab's engine data use when it reached its cap ("" otherwise)."""
     cloned = lab_template.quota_use(name)  # a clone of an engine template: its quota, not its file system
     if cloned is not None:
         used, cap = cloned
         return f"{used // 2**20} MiB of {cap // 2**20} MiB" if used >= cap * 0.98 else ""
-    code, out = _lab_sh(host, name, "df -P /var/lib/docker | tail -1")
+    return disk_full(sh)
+
+
+def disk_full(sh: Shell) -> str:
+    """The lab's engine data use when it reached its cap ("" otherwise, or when uncapped)."""
+    code, out = sh("df -P /var/lib/docker | tail -1")
     fields = out.split()
     if code != 0 or len(fields) < 5 or not fields[4].rstrip("%").isdigit():
         return ""
@@ -185,6 +189,47 @@ def _grading_journal(settings: Settings, name: str, kit: Path) -> tuple[Recorder
     return Recorder(lab.lab_engine(settings, name), folder).start(), folder
 
 
+def autograde_command(ws: Workspace, timeout: float, python: str = LAB_PYTHON) -> list[str]:
+    """nbgrader's autograde of ``ws``, killed ``KILL_GRACE`` s after the notebook's time limit."""
+    limit = str(int(timeout + KILL_GRACE))
+    command = ["timeout", "-k", "20", limit, python, "-m", "nbgrader", "autograde", ws.assignment]
+    return command + ["--student", ws.student, "--force", "--GradingExecute.sweep_at_end=True"]
+
+
+def autograde_env(ws: Workspace, timeout: float, extra_env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of the autograde run in the lab (the lab's own ``docker`` first on PATH)."""
+    return {**ws.lab_env(timeout), **(extra_env or {}), "HOME": "/root", "PATH": GRADING_PATH}
+
+
+def keep_tail(chunks: Iterable[bytes]) -> str:
+    """The last ``LOG_TAIL`` characters of a stream: a flood on nbgrader's stderr must not fill memory."""
+    tail: deque[bytes] = deque()
+    kept = 0
+    for chunk in chunks:
+        tail.append(chunk)
+        kept += len(chunk)
+        while kept > LOG_TAIL and len(tail) > 1:
+            kept -= len(tail.popleft())
+    return b"".join(tail).decode(errors="replace")[-LOG_TAIL:]
+
+
+def outcome(
+    code: int | None, log: str, timeout: float, lab_seconds: float, seconds: float, broken: str = "", full: str = ""
+) -> LabRun:
+    """What an autograde run's exit code, log and lab checks make of it (``broken``: why the lab failed)."""
+    if broken:
+        return LabRun("error", code, log, lab_seconds, seconds, broken)
+    if code in TIMED_OUT_CODES:
+        message = f"nbgrader did not finish within {timeout + KILL_GRACE:g} s and was stopped"
+        return LabRun("timeout", code, log, lab_seconds, seconds, message)
+    if code != 0:
+        malformed = malformed_in_log(log)
+        status = "malformed" if malformed else "error"
+        message = malformed or f"nbgrader failed: {last_error(log)}"
+        return LabRun(status, code, log, lab_seconds, seconds, message, disk_full=full)
+    return LabRun("ran", code, log, lab_seconds, seconds, disk_full=full)
+
+
 def _exec_autograde(
     host: docker.DockerClient, name: str, kit: Path, ws: Workspace, timeout: float, extra_env: dict[str, str]
 ) -> tuple[int | None, str]:
@@ -192,25 +237,10 @@ def _exec_autograde(
     limit = int(timeout + KILL_GRACE)
     api = api_client(lab.engine_url(host, name), timeout=limit + 120, what="the lab's engine")
     try:
-        command = ["timeout", "-k", "20", str(limit), LAB_PYTHON, "-m", "nbgrader", "autograde", ws.assignment]
-        command += ["--student", ws.student, "--force", "--GradingExecute.sweep_at_end=True"]
-        env = {
-            **ws.lab_env(timeout),
-            **extra_env,
-            "HOME": "/root",
-            "PATH": GRADING_PATH,
-        }
-        exec_id = api.exec_create(name, command, environment=env, workdir=str(kit))["Id"]
-        tail: deque[bytes] = deque()
-        kept = 0
-        for chunk in api.exec_start(exec_id, stream=True, demux=False):
-            # keep only the log's tail: a flood on nbgrader's stderr must not fill the grader's memory
-            tail.append(chunk)
-            kept += len(chunk)
-            while kept > LOG_TAIL and len(tail) > 1:
-                kept -= len(tail.popleft())
-        code = api.exec_inspect(exec_id).get("ExitCode")
-        return code, b"".join(tail).decode(errors="replace")[-LOG_TAIL:]
+        env = autograde_env(ws, timeout, extra_env)
+        exec_id = api.exec_create(name, autograde_command(ws, timeout), environment=env, workdir=str(kit))["Id"]
+        log = keep_tail(api.exec_start(exec_id, stream=True, demux=False))
+        return api.exec_inspect(exec_id).get("ExitCode"), log
     finally:
         api.close()
 

@@ -184,9 +184,9 @@ def grade_submission(
 
     Notebooks that are not notebook JSON are a verdict at once (no lab is started).
     """
-    malformed = verdict_of.malformed_notebooks(ws.path / SUBMITTED / ws.student / ws.assignment)
-    if malformed:
-        return LabRun("malformed", None, "", 0.0, 0.0, f"malformed notebook: {malformed}")
+    malformed = malformed_run(ws)
+    if malformed is not None:
+        return malformed
     first = autograde_in_lab(host, settings, lab_name, run_id, kit, ws, timeout)
     if first.status != "error" or (stopping is not None and stopping.is_set()):
         return first  # no second lab once the run is being stopped
@@ -195,6 +195,12 @@ def grade_submission(
     if second.status == "error":
         second.message = f"{first.message}; again in a new lab: {second.message}"
     return second
+
+
+def malformed_run(ws: Workspace) -> LabRun | None:
+    """The verdict of a submission whose notebooks are not notebook JSON (None when they all read)."""
+    malformed = verdict_of.malformed_notebooks(ws.path / SUBMITTED / ws.student / ws.assignment)
+    return LabRun("malformed", None, "", 0.0, 0.0, f"malformed notebook: {malformed}") if malformed else None
 
 
 def record(course: CourseRoot, ws: Workspace, lab_run: LabRun, run_id: str = "") -> Graded:
@@ -247,9 +253,20 @@ def progress_line(graded: Graded) -> str:
 
 def summary_table(run: ClassRun) -> str:
     """A plain-text table: student x assignment scores, totals, timing."""
-    assignments = sorted({r.assignment for r in run.results})
-    students = sorted({r.student for r in run.results})
-    cell = {(r.student, r.assignment): r for r in run.results}
+    lines = score_grid(run.results)
+    rate = len(run.results) / run.seconds * 60 if run.seconds else 0.0
+    lines.append(
+        f"{len(run.results)} submission(s) in {run.seconds:.1f} s with {run.workers} worker(s) "
+        f"({rate:.1f} per minute); ! = not graded normally (see the reports)"
+    )
+    return "\n".join(lines)
+
+
+def score_grid(results: list[Graded]) -> list[str]:
+    """The lines of a student x assignment table of scores (``!``: not graded normally, ``-``: no submission)."""
+    assignments = sorted({r.assignment for r in results})
+    students = sorted({r.student for r in results})
+    cell = {(r.student, r.assignment): r for r in results}
     width = max([7, *(len(s) for s in students)])
     cols = [max(len(a), 13) for a in assignments]
     lines = [f"{'student':{width}}  " + "  ".join(f"{a:>{w}}" for a, w in zip(assignments, cols, strict=True))]
@@ -260,9 +277,4 @@ def summary_table(run: ClassRun) -> str:
             text = "-" if r is None else f"{r.score:g}/{r.max_score:g}" + ("" if r.verdict == "graded" else "!")
             row.append(f"{text:>{w}}")
         lines.append(f"{who:{width}}  " + "  ".join(row))
-    rate = len(run.results) / run.seconds * 60 if run.seconds else 0.0
-    lines.append(
-        f"{len(run.results)} submission(s) in {run.seconds:.1f} s with {run.workers} worker(s) "
-        f"({rate:.1f} per minute); ! = not graded normally (see the reports)"
-    )
-    return "\n".join(lines)
+    return lines

@@ -78,17 +78,18 @@ class Workspace:
         return env
 
 
-def stage(course: CourseRoot, folder: Path, student: str, assignment: str) -> Workspace:
+def stage(course: CourseRoot, folder: Path, student: str, assignment: str, pristine: bool = True) -> Workspace:
     """Lay out ``folder`` for grading ``student``'s ``assignment``.
 
     Copies the submission, the assignment's source files except notebooks (nbgrader
-    restores them over the submission), and a gradebook reduced to this student; a
-    pristine copy of that gradebook stays beside the folder (outside the lab's reach)
-    for ``restage``.
+    restores them over the submission), and a gradebook reduced to this student; with
+    ``pristine``, a copy of that gradebook stays beside the folder (outside the lab's
+    reach) for ``restage``.
     """
     ws = _lay_out(course, folder, student, assignment)
     private_gradebook(course.db_url, ws.gradebook, student)
-    shutil.copy2(ws.gradebook, _pristine(ws))
+    if pristine:
+        shutil.copy2(ws.gradebook, _pristine(ws))
     return ws
 
 

@@ -2,8 +2,9 @@
 
 The real nbgrader fills the gradebook (``generate_assignment`` of tests/fixtures/01-mini);
 a grading lab's private SQLite copy holds the assignment and one student only; the single
-writer merges a worker's scores (clamped) and a zero result into PostgreSQL; a second
-``up`` finds the running server; ``down`` stops it by its postmaster's pid.
+writer merges a worker's scores (clamped) and a zero result into PostgreSQL, and the results
+of Kubernetes grading Jobs run here; a second ``up`` finds the running server; ``down`` stops
+it by its postmaster's pid.
 """
 
 from __future__ import annotations
@@ -19,8 +20,13 @@ from nbgrader.api import Gradebook
 
 from grader.nbgrader_glue import gradebook_merge as merge
 from grader.nbgrader_glue.course_root import CourseRoot
+from grader.nbgrader_glue.grading_job_entry import grade_submission_here
+from grader.nbgrader_glue.grading_jobs import render_jobs
+from grader.nbgrader_glue.grading_jobs_merge import ALREADY, merge_results
 from grader.nbgrader_glue.private_gradebook import private_gradebook
 from grader.services import gradebook_db
+from tests.grading_jobs_support import A as A_JOBS
+from tests.grading_jobs_support import already_graded, class_gradebook, small_course
 from tests.support import ARTIFACTS, REPO
 
 pytestmark = pytest.mark.engine
@@ -79,3 +85,28 @@ def test_the_single_writer_merges_into_postgresql(server: gradebook_db.Server, t
     assert sum(v["score"] or 0 for k, v in ann.items() if k.endswith("-check")) == 9
     assert ben and all(v["score"] == 0 for v in ben.values())
     shutil.rmtree(root, ignore_errors=True)
+
+
+def test_kubernetes_grading_jobs_merge_into_postgresql(server: gradebook_db.Server, tmp_path: Path) -> None:
+    """Grading Jobs staged from PostgreSQL (each a private SQLite gradebook), graded here (a full and a
+    blank submission, nbgrader's autograde replaced), merged into PostgreSQL by the one writer, twice."""
+    course = small_course(tmp_path / "root", class_gradebook(server.url))
+    run = render_jobs(A_JOBS, tmp_path / "jobs", course=course, grading_dir=tmp_path / "grading")
+    for entry in run.jobs:
+        staged = f"sqlite:///{entry.input(run.grading_dir) / 'gradebook.db'}"
+        with Gradebook(staged) as gb:
+            assert [s.id for s in gb.students] == [entry.student], "a Job's gradebook knows its student only"
+        kit = run.grading_dir / run.run_id / "kit"
+        result = entry.result(run.grading_dir)
+        lab_run = grade_submission_here(
+            entry.input(run.grading_dir), result, kit, entry.student, A_JOBS, 60, autograde=already_graded({"ann"})
+        )
+        assert lab_run.status == "ran"
+    first = merge_results(tmp_path / "jobs", course=course)
+    assert [(r.student, r.score, r.max_score) for r in first.results] == [("ann", 6.0, 6.0), ("ben", 0.0, 6.0)]
+    again = merge_results(tmp_path / "jobs", course=course)
+    assert all(r.message == ALREADY for r in again.results)
+    totals = {
+        s: sum(v["score"] or 0 for v in merge.gradebook_scores(server.url, A_JOBS, s).values()) for s in ("ann", "ben")
+    }
+    assert totals == {"ann": 6, "ben": 0}

@@ -55,7 +55,8 @@ def test_the_pieces_of_a_class_are_there() -> None:
     assert pod["runtimeClassName"] == kinds["RuntimeClass"][0]["metadata"]["name"]
     assert not pod["containers"][0].get("securityContext", {}).get("privileged"), "a lab is never privileged"
     mounts = {m["mountPath"]: m for m in pod["containers"][0]["volumeMounts"]}
-    assert mounts["/kit"]["readOnly"] and "subPath" in mounts["/workspace"], "a grading pod sees one submission"
+    assert mounts["/kit"]["readOnly"] and mounts["/input"]["readOnly"], "a grading pod sees one submission"
+    assert "subPath" in mounts["/input"] and "subPath" in mounts["/result"]
 
 
 def test_the_values_mount_one_learner_s_part_of_the_exchange() -> None:

@@ -27,6 +27,7 @@ CHAIN = Chain(
                 "grader.cli",
                 "grader.cli_workspace",
                 "grader.cli_hub",
+                "grader.cli_kubernetes",
                 "grader.cli_timeline",
                 "grader.notebook",
                 "grader.widgets",
