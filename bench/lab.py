@@ -163,7 +163,8 @@ def _template_costs(bench: Bench) -> None:
     if lab_snapshot.why_not():
         bench.notes.append(f"no engine templates on this machine ({lab_snapshot.why_not()}): labs load their images")
         return
-    for marker in sorted((lab_snapshot.mount_point() / "templates").glob("*.json")):
+    markers = (lab_snapshot.mount_point() / "templates").glob("*.json")
+    for marker in sorted(markers, key=lambda p: p.stat().st_mtime):  # the newest of each image set last
         data = json.loads(marker.read_text())
         what = "+".join(
             tag.split(":")[0].replace("python", "py") + (":slim" if "slim" in tag else "")
