@@ -57,7 +57,7 @@ def merge_results(
     start = time.monotonic()
     for entry in run.jobs:
         ws = Workspace(entry.result(grading), entry.student, entry.assignment)
-        graded = _merge_one(course, run, entry, ws, ledger)
+        graded = _merge_one(course, run, entry, ws, ledger, outdir)
         if graded.status != MISSING and graded.message != ALREADY:
             _write_ledger(outdir, ledger)  # after each: an interrupted merge resumes where it stopped
         merged.results.append(graded)
@@ -66,7 +66,9 @@ def merge_results(
     return merged
 
 
-def _merge_one(course: CourseRoot, run: JobsRun, entry: JobEntry, ws: Workspace, ledger: dict[str, str]) -> Graded:
+def _merge_one(
+    course: CourseRoot, run: JobsRun, entry: JobEntry, ws: Workspace, ledger: dict[str, str], outdir: Path
+) -> Graded:
     lab_run = read_result(ws.path)
     if lab_run is None:
         return Graded(
@@ -75,7 +77,8 @@ def _merge_one(course: CourseRoot, run: JobsRun, entry: JobEntry, ws: Workspace,
             MISSING,
             verdict=NO_RESULT,
             message=f"the Job {entry.job} wrote no result yet (`kubectl -n {run.namespace} describe job "
-            f"{entry.job}`; re-create it with `kubectl replace --force -f {entry.manifest}`); gradebook unchanged",
+            f"{entry.job}`; run it again with `kubectl replace --force -f {outdir / entry.manifest}`); "
+            "gradebook unchanged",
         )
     digest = _digest(ws)
     if ledger.get(entry.job) == digest:

@@ -23,7 +23,7 @@ from grader.nbgrader_glue.course_root import CourseRoot
 from grader.nbgrader_glue.fresh_lab import LabRun
 from grader.nbgrader_glue.grading_job_entry import RESULT, grade_submission_here, read_result, write_result
 from grader.nbgrader_glue.grading_jobs import LAB_IMAGE, NAMESPACE, JobEntry, JobsRun, job_manifest, render_jobs
-from grader.nbgrader_glue.grading_jobs_merge import ALREADY, LEDGER, merge_results
+from grader.nbgrader_glue.grading_jobs_merge import ALREADY, LEDGER, MISSING, merge_results
 from tests.grading_jobs_support import A, already_graded, class_gradebook
 from tests.grading_jobs_support import small_course as course_of
 from tests.unit.test_kubernetes import DEPLOY, KUBERNETES
@@ -172,6 +172,11 @@ def test_a_missing_or_failed_job_is_reported_not_lost(
     assert json.loads(course.report("ben", A).read_text())["verdict"] == "infrastructure error"
     assert merge.gradebook_scores(course.db_url, A, "cat") == {} and not course.report("cat", A).exists()
     assert cat.job not in json.loads((tmp_path / "jobs" / LEDGER).read_text())
+    missing = next(r for r in merge_results(tmp_path / "jobs", course=course).results if r.student == "cat")
+    assert (
+        missing.status == MISSING
+        and f"kubectl replace --force -f {tmp_path / 'jobs' / cat.manifest}" in missing.message
+    )
 
     _run_job(run, cat, full=set())
     results = {r.student: r for r in merge_results(tmp_path / "jobs", course=course).results}
