@@ -9,7 +9,7 @@ import docker
 from docker.errors import BuildError, DockerException, ImageNotFound
 
 from grader import curriculum
-from grader.engine import catalogue, image_cache
+from grader.engine import catalogue, image_cache, later_images
 from grader.engine.progress import Reporter, silent
 from grader.errors import ImageProvisionError, UnknownExercise
 
@@ -84,6 +84,7 @@ def build_provided(client: docker.DockerClient, tag: str, report: Reporter = sil
 def prepare(client: docker.DockerClient, chapter: str, report: Reporter = silent) -> list[str]:
     """Make a chapter's base images and course-provided images exist; idempotent, offline."""
     plan = curriculum.chapter(chapter_key(chapter))
+    later_images.wait_for(list(plan.base_images), report)  # python:3.11, built once the first JupyterLab was up
     image_cache.load_into(client, list(plan.base_images), report=report)
     for tag in plan.provided_images:
         build_provided(client, tag, report)

@@ -15,7 +15,7 @@ from functools import partial
 
 import docker
 
-from grader.engine import catalogue, host_jupyter, image_cache, lab, provisioning
+from grader.engine import catalogue, host_jupyter, image_cache, lab, later_images, provisioning
 from grader.engine.client import course_engine
 from grader.engine.install import ensure_host_engine, ensure_host_tools
 from grader.engine.progress import Reporter, silent
@@ -87,14 +87,20 @@ def start(options: EngineOptions | None = None, jupyter: bool = True, report: Re
     ensure_host_tools(report)
     instructor = bool(options and options.instructor)
     if settings.mode == "lab":
-        provisioning.provision(host, report=report)
-        spec = lab.LabSpec.learner(settings, jupyter=jupyter)
+        later = later_images.deferred()  # python:3.11 on a fresh machine: built once JupyterLab is ready
+        provisioning.provision(host, [i.tag for i in catalogue.ALL_IMAGES if i.tag not in later], report=report)
+        bases = [t for t in catalogue.COURSE_BASE_TAGS if t not in later] if later else None
+        spec = lab.LabSpec.learner(settings, jupyter=jupyter, base_images=bases)
         if not instructor:
             # the lab's own folder first: a bad state folder is reported as before, before the workspace is touched
             ensure_writable(settings.lab_run_dir(), "lab socket")
             served = serve(f"lab:{settings.lab_name}", partial(_lab_alive, host), report=report)
-            spec = lab.LabSpec.learner(settings, root=served.kit, jupyter=jupyter, workspace=served.workspace)
+            spec = lab.LabSpec.learner(
+                settings, root=served.kit, jupyter=jupyter, workspace=served.workspace, base_images=bases
+            )
         info = lab.up(host, spec, report=report)
+        if later:
+            later_images.start_background(later, report)
         _open_channel(settings.lab_name, report)
         _come_back(settings, report)
         return Started("lab", info.docker_host, info.name, info.jupyter_url, workspace=info.workspace or None)
@@ -216,6 +222,7 @@ def reset_engine(
     client = client or course_engine()
     whole = settings.mode == "lab"
     done = reset(client, whole_engine=whole, report=report)
-    if whole:
-        image_cache.load_into(client, report=report)
+    if whole:  # an image still built in the background comes with `prepare` of its chapter
+        cached = [t for t in catalogue.COURSE_BASE_TAGS if not later_images.being_built(catalogue.BY_TAG[t])]
+        image_cache.load_into(client, cached, report=report)
     return ResetOutcome(whole, done)
