@@ -55,27 +55,31 @@ start_root_build() {
   PYTHONPATH="$ROOT" nohup "$VENV/bin/python" -m grader.engine.root_build >"$log" 2>&1 &
 }
 
-setup() {  # [root-build]: also make the lab's root filesystem in the background (start, test)
+FULL_EXTRAS="test,hub,postgres"  # the test suite's and the benchmarks' tools
+START_EXTRAS="hub,postgres"       # running the course needs no test tools (a fresh start installs less)
+setup() {  # EXTRAS [root-build]: root-build also makes the lab's root filesystem in the background
   stage "setup: system packages and the Python environment"
+  local extras=$1
   # the engine and the offline image builder (the course starts dockerd itself)
   # shellcheck disable=SC2046 # one word per package
   if is_debian_root; then apt_install $(system_packages start); fi
   if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi
-  local stamp
+  local stamp installed
   stamp=$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
-  if [ "$(cat "$VENV/.installed" 2>/dev/null)" != "$stamp" ]; then
+  installed=$(cat "$VENV/.installed" 2>/dev/null || true)  # "STAMP EXTRAS"; the full set serves every command
+  if [ "$installed" != "$stamp $extras" ] && [ "$installed" != "$stamp $FULL_EXTRAS" ]; then
     "$VENV/bin/pip" install -q --upgrade pip  # first: the root build's pip download must not see it change
-    if [ "${1:-}" = root-build ]; then start_root_build; fi
-    "$VENV/bin/pip" install -q -c constraints.txt -e ".[test,hub,postgres]"
-    echo "$stamp" > "$VENV/.installed"
+    if [ "${2:-}" = root-build ]; then start_root_build; fi
+    "$VENV/bin/pip" install -q -c constraints.txt -e ".[$extras]"
+    echo "$stamp $extras" > "$VENV/.installed"
   fi
   stage_done
 }
 
 cmd_start() {
   case " $* " in
-    *" --mode host "*|*" --mode=host "*) setup ;;  # no lab image needed
-    *) setup root-build ;;
+    *" --mode host "*|*" --mode=host "*) setup "$START_EXTRAS" ;;  # no lab image needed
+    *) setup "$START_EXTRAS" root-build ;;
   esac
   stage "start: engine, base images, lab, JupyterLab"
   "$VENV/bin/docker-course" up "$@"
@@ -96,7 +100,7 @@ run_pytest() {  # name, pytest args...
 
 cmd_test() {
   local t0; t0=$(date +%s)
-  setup root-build
+  setup "$FULL_EXTRAS" root-build
   # shellcheck disable=SC2046
   if is_debian_root; then apt_install $(system_packages test); fi
   mkdir -p build && rm -f build/junit-*.xml
@@ -183,10 +187,10 @@ PY
 case "${1:-start}" in
   start) shift || true; cmd_start "$@" ;;
   test) shift; cmd_test "$@" ;;
-  stop) setup >/dev/null 2>&1; "$VENV/bin/docker-course" engine down ;;
+  stop) setup "$START_EXTRAS" >/dev/null 2>&1; "$VENV/bin/docker-course" engine down ;;
   lock) cmd_lock ;;
-  bench) shift; setup; "$VENV/bin/python" bench/run_all.py "$@" ;;
-  gradebook) setup; if is_debian_root; then apt_install $(system_packages postgres); fi  # shellcheck disable=SC2046
+  bench) shift; setup "$FULL_EXTRAS"; "$VENV/bin/python" bench/run_all.py "$@" ;;
+  gradebook) setup "$START_EXTRAS"; if is_debian_root; then apt_install $(system_packages postgres); fi  # shellcheck disable=SC2046
     "$VENV/bin/docker-course" gradebook up ;;
   *) echo "usage: ./course.sh [start|test|stop|lock|bench|gradebook]" >&2; exit 2 ;;
 esac

@@ -53,7 +53,7 @@ from harness import (
     tarball_of,
 )
 
-from grader.engine import boundary, provisioning
+from grader.engine import boundary, later_images, provisioning
 
 LAB = PREFIX + "provision"
 FRESH_LAB = PREFIX + "fresh"
@@ -157,9 +157,13 @@ class Spans:
         return end - self.first.get(tag, end)
 
     def all_bases_done(self) -> float:
-        """Seconds from the cold run's start until the last base image (not the lab image) was cached."""
+        """Seconds from the cold run's start until the last base image the first lab gets was cached.
+
+        Not the lab image, nor the images made after the first JupyterLab (``later_images``).
+        """
         self.took(self.tags[0])  # stops the watcher
-        return max((t - self.started for tag, t in self.done.items() if tag != LAB_IMAGE), default=0.0)
+        first = [tag for tag in self.done if tag != LAB_IMAGE and tag not in later_images.LATER_TAGS]
+        return max((self.done[tag] - self.started for tag in first), default=0.0)
 
 
 def provision_reporting(client: docker.DockerClient, tags: list[str], report: Callable[[str], None]) -> None:
@@ -196,6 +200,7 @@ def fresh_machine(bench: Bench, spans: Spans) -> None:
         start = time.perf_counter()
         out = _run(["./course.sh", "start"], env, cwd=clone)
         took = bench.value("fresh_course_sh_start", time.perf_counter() - start).median
+        print("\n".join(line for line in out.splitlines() if line.startswith(("[course.sh]", "[docker-course"))))
         for name, seconds in _stages(out):
             bench.value(f"fresh_stage[{name}]", seconds)
         measured = bench.value("fresh_machine_measured", bench.figures["fresh_git_clone"].median + took).median
@@ -216,7 +221,8 @@ def fresh_machine(bench: Bench, spans: Spans) -> None:
         "`./course.sh start` with an empty cache (no .debs, no wheelhouse), pip's cache off, the lab image built under "
         f"{FRESH_IMAGE}; fresh_machine_measured is that run; the base images were on the host engine already, so "
         "fresh_base_images_late adds how much later than the lab's start their cold build (the cold run's span "
-        "from its start to the last base image cached, counted from the run's first provisioning line) would end; "
+        "from its start to the last base image cached, counted from the run's first provisioning line) would end "
+        "(python:3.11 is made after JupyterLab is ready, not counted); "
         f"system packages installed, the host engine and the labs engine warm ({runner_name()})"
     )
 
