@@ -68,6 +68,9 @@ class Check:
     ANSWERS: ClassVar[tuple[str, ...]] = ()  # fields holding the name of an answer variable
     PATTERNS: ClassVar[tuple[str, ...]] = ()  # fields holding a regular expression
     HINTS: ClassVar[dict[str, str]] = {}  # failure reason -> the type's own (generic) hint
+    # False for a check that changes something on the engine while it looks (builds a child, writes a test
+    # file): the runner never runs it beside other checks, whose reads it could show up in
+    READS_ONLY: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         problems = self.declaration_problems()

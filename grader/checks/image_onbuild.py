@@ -31,6 +31,7 @@ class ImageOnbuild(Check):
     base: str | None = None
     copies_to: str = ""
     kind: ClassVar[str] = "onbuild trigger"
+    READS_ONLY: ClassVar[bool] = False  # builds a child image (its build containers, a probe tag)
     REQUIRED = ("tag", "pattern", "example")
     OBJECTS = {"tag": "image", "base": "image"}
     PATTERNS = ("pattern",)

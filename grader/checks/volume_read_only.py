@@ -24,6 +24,7 @@ class MountReadOnly(Check):
     container: str = ""
     destination: str = ""
     kind: ClassVar[str] = "read-only mount"
+    READS_ONLY: ClassVar[bool] = False  # makes (and removes) a test folder in the mount
     REQUIRED = ("container", "destination")
     OBJECTS = {"container": "container"}
     HINTS = {

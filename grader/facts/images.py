@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import tarfile
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -169,6 +170,9 @@ class ImageFacts:
         self._history = history
         self._contents = contents
         self._files: dict[str, FileInImage | None] = {}
+        self._paths: list[str] | None = None
+        self._mounts: list[Mount] | None = None
+        self._reading = threading.RLock()
 
     @classmethod
     def read(cls, client: docker.DockerClient, ref: str) -> ImageFacts:
@@ -259,21 +263,28 @@ class ImageFacts:
         """True when this image's layers begin with all of ``base``'s layers."""
         return bool(base.layers) and self.layers[: len(base.layers)] == base.layers
 
-    @cached_property
+    @property
     def paths(self) -> list[str]:
         """Every path in the image's filesystem (read once, by exporting a created container)."""
-        return self._contents.list_paths()
+        with self._reading:  # two checks of one run may ask at once: one export
+            if self._paths is None:
+                self._paths = self._contents.list_paths()
+            return self._paths
 
     def file(self, path: str) -> FileInImage | None:
         """The file at ``path`` in the image (None when absent), read without running it."""
-        if path not in self._files:
-            self._files.update(self._contents.read_files([path]))
-        return self._files[path]
+        with self._reading:
+            if path not in self._files:
+                self._files.update(self._contents.read_files([path]))
+            return self._files[path]
 
-    @cached_property
+    @property
     def new_container_mounts(self) -> list[Mount]:
         """The mounts a container created from this image gets (e.g. VOLUME's anonymous volumes)."""
-        return self._contents.new_container_mounts()
+        with self._reading:
+            if self._mounts is None:
+                self._mounts = self._contents.new_container_mounts()
+            return self._mounts
 
 
 def read_files(

@@ -46,6 +46,11 @@ def inspect_only() -> Iterator[None]:
         _INSPECT_ONLY.reset(token)
 
 
+def probes_refused() -> bool:
+    """True inside :func:`inspect_only` (this thread/context)."""
+    return _INSPECT_ONLY.get()
+
+
 def refuse_if_inspect_only() -> None:
     """Raise ProbeRefused when called inside :func:`inspect_only` (before creating a container)."""
     if _INSPECT_ONLY.get():

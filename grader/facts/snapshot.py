@@ -6,6 +6,7 @@ within one.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, TypeVar
@@ -54,13 +55,20 @@ class EngineFacts(Facts):
     def __init__(self, client: docker.DockerClient):
         self.client = client
         self._cache: dict[tuple[Any, ...], Any] = {}
+        # checks of one run read side by side (the runner): one lock per fact, so a fact two checks
+        # ask for at once is still read once (a fact's read only ever waits on more basic facts)
+        self._locks: dict[tuple[Any, ...], threading.Lock] = {}
+        self._locks_lock = threading.Lock()
 
     def _once(self, key: tuple[Any, ...], read: Callable[[], T]) -> T:
-        if key not in self._cache:
-            try:
-                self._cache[key] = read()
-            except _REMEMBERED_ERRORS as e:
-                self._cache[key] = e
+        with self._locks_lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._cache:
+                try:
+                    self._cache[key] = read()
+                except _REMEMBERED_ERRORS as e:
+                    self._cache[key] = e
         value = self._cache[key]
         if isinstance(value, _REMEMBERED_ERRORS):
             raise value
