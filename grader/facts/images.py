@@ -19,7 +19,7 @@ from grader.facts import image_memo
 from grader.facts.containers import Mount, parse_mounts
 from grader.facts.engine_errors import inspecting
 from grader.facts.image_tree import list_paths
-from grader.facts.probe import created_container
+from grader.facts.probe import created_container, refuse_if_inspect_only
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,11 @@ class EngineImageContents:
     ref: str
     image_id: str = ""
 
+    # each refuses inside an inspect-only run even when the answer is remembered: a live check
+    # shows "not checked live" for every part that needs a container, remembered or not
+
     def read_files(self, paths: list[str]) -> dict[str, FileInImage | None]:
+        refuse_if_inspect_only()
         known = {p: image_memo.known(self.client, self.image_id, ("file", p)) for p in paths}
         missing = [p for p, found in known.items() if found is image_memo.UNKNOWN]
         if not missing:
@@ -142,12 +146,15 @@ class EngineImageContents:
         return {**known, **read}
 
     def list_paths(self) -> list[str]:
+        refuse_if_inspect_only()
         paths = image_memo.remembered(
             self.client, self.image_id, ("paths",), lambda: tuple(list_paths(self.client, self.ref, self.image_id))
         )
         return list(paths)
 
     def new_container_mounts(self) -> list[Mount]:
+        refuse_if_inspect_only()
+
         def read() -> tuple[Mount, ...]:
             with created_container(self.client, self.ref, "inspecting a new container of", self.image_id) as container:
                 return tuple(parse_mounts(container.attrs.get("Mounts")))

@@ -33,7 +33,7 @@ from grader.facts.networks import (
     veth_peer,
 )
 from grader.facts.onbuild_probe import child_files
-from grader.facts.probe import ProbeResult, ProbeSpec, image_only, run_probe
+from grader.facts.probe import ProbeResult, ProbeSpec, image_only, refuse_if_inspect_only, run_probe
 from grader.facts.topology import Topology, read_topology
 from grader.facts.volumes import VolumeFacts, VolumeFile, read_volume_file
 
@@ -91,6 +91,7 @@ class EngineFacts(Facts):
         key = ("onbuild_child", image, tuple(sorted(context.items())), tuple(paths))
 
         def read() -> dict[str, FileInImage | None]:
+            refuse_if_inspect_only()
             base_id = self.image(image).id
             # the child is a function of the base's content and the context: remembered by the base's id
             return image_memo.remembered(
@@ -207,6 +208,7 @@ class EngineFacts(Facts):
         return self._once(key, lambda: self._run_probe(spec, key[2:]))
 
     def _run_probe(self, spec: ProbeSpec, what: tuple[Any, ...]) -> ProbeResult:
+        refuse_if_inspect_only()  # remembered or not: a live check runs no probe part
         if not image_only(spec):
             return run_probe(self.client, spec)
         try:

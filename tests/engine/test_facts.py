@@ -12,8 +12,9 @@ from grader.checks.base import Context
 from grader.checks.image_path_search import ImagePathSearch
 from grader.checks.image_run import ImageRun
 from grader.checks.result import Part
-from grader.errors import NotFound, NotRunning
+from grader.errors import NotFound, NotRunning, ProbeRefused
 from grader.facts.images import read_files
+from grader.facts.probe import inspect_only
 from grader.facts.snapshot import EngineFacts
 from tests.support import EngineSession
 
@@ -175,7 +176,7 @@ def _containers_created(engine: EngineSession, action: Callable[[], object]) -> 
 
 def test_image_answers_are_remembered_by_id_so_a_rebuilt_tag_is_read_afresh(engine: EngineSession) -> None:
     """A probe, a file and the path list of an image are read once per image id; rebuilding the tag with other
-    content changes the verdict at once (the tag is inspected every run, its id is the key)."""
+    content changes the verdict at once (the tag is inspected every run, its id is the key); live runs still refuse."""
     tag = "course/memo:1.0"
     run = ImageRun(points=1, tag=tag, output="one", title="prints one")
     search = ImagePathSearch(points=1, tag=tag, patterns=["two.txt"], present=False, title="no two.txt")
@@ -190,6 +191,10 @@ def test_image_answers_are_remembered_by_id_so_a_rebuilt_tag_is_read_afresh(engi
     again: list[Part] = []
     assert _containers_created(engine, lambda: again.extend(check())) == 0
     assert again == first
+    with inspect_only():  # a live check still runs no probe part, remembered or not
+        for part in (run, search):
+            with pytest.raises(ProbeRefused):
+                part.run(Context(EngineFacts(engine.client)))
     read = EngineFacts(engine.client).image(tag).file("/v")
     assert _containers_created(engine, lambda: EngineFacts(engine.client).image(tag).file("/v")) == 0
     engine.build('FROM busybox\nRUN echo two > /v && touch /two.txt\nCMD ["cat", "/v"]\n', tag)
