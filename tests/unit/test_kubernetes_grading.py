@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from grader import cli
+from grader.engine.settings import LAB_SOCKET_IN_LAB
 from grader.errors import GraderError
 from grader.nbgrader_glue import gradebook_merge as merge
 from grader.nbgrader_glue.course_root import CourseRoot
@@ -231,3 +232,27 @@ def test_rendering_needs_submissions_and_a_new_folder(tmp_path: Path, gradebook:
         _render(tmp_path, course)
     with pytest.raises(GraderError, match="no grading run"):
         merge_results(tmp_path / "nothing", course=course)
+
+
+def test_the_commands_render_and_a_pod_without_an_engine_asks_for_another(
+    tmp_path: Path, gradebook: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kubernetes grading-jobs` renders; `grade-submission` in a pod whose engine is not there writes an
+    infrastructure-error result and exits 1, so the Job's next pod (a fresh lab) grades it again."""
+    if Path(LAB_SOCKET_IN_LAB).exists():
+        pytest.skip("this machine is a lab: its engine is there")
+    course = small_course(tmp_path / "root", gradebook, ("ann",))
+    monkeypatch.setenv("DOCKER_COURSE_NBGRADER_ROOT", str(course.root))
+    monkeypatch.setenv("DOCKER_COURSE_SOURCE", str(course.source))
+    monkeypatch.setenv("DOCKER_COURSE_GRADEBOOK", course.db_url)
+    monkeypatch.setenv("DOCKER_COURSE_GRADING_DIR", str(tmp_path / "grading"))
+    assert cli.main(["kubernetes", "grading-jobs", A, str(tmp_path / "jobs"), "--timeout", "60"]) == cli.EXIT_OK
+    assert f"kubectl apply -f {tmp_path / 'jobs'}" in capsys.readouterr().out
+    run = JobsRun.read(tmp_path / "jobs")
+    (entry,) = run.jobs
+    kit = run.grading_dir / run.run_id / "kit"
+    args = ["--input", str(entry.input(run.grading_dir)), "--result", str(entry.result(run.grading_dir))]
+    args += ["--kit", str(kit), "--student", "ann", "--assignment", A, "--timeout", "60"]
+    assert cli.main(["kubernetes", "grade-submission", *args]) == cli.EXIT_FAILED
+    found = read_result(entry.result(run.grading_dir))
+    assert found is not None and found.status == "error" and "grading pod failed" in found.message
