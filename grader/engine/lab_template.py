@@ -21,6 +21,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -167,6 +168,7 @@ def _build(
         engine_info = _stop_engine(engine, name)
     finally:
         stop(host, name, False)
+        shutil.rmtree(lab_run_dir(name).parent, ignore_errors=True)  # its state folder: no lab of that name stays
     for own in PER_ENGINE:
         (work / own).unlink(missing_ok=True)
     if engine_info.get("Driver") != STORAGE_DRIVER:
