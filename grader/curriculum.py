@@ -222,8 +222,8 @@ CHAPTERS: tuple[Chapter, ...] = (
             _ex("ch06-ex4", images=("course/hello-static:1.0",)),
         ),
         demos=Names(
-            containers=("demo-scratch",), images=("demo/cache-mount", "demo/maker", "demo/no-gcc", "demo/scratch",
-                "demo/stages"),
+            containers=("demo-no-shell", "demo-scratch", "demo-waiter-build"),
+            images=("demo/cache-mount", "demo/maker", "demo/no-gcc", "demo/no-shell", "demo/scratch", "demo/stages"),
         ),
     ),
 )

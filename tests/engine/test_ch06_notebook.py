@@ -4,6 +4,7 @@ errors outside the check cells, keeps no solution, and scores 0."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import uuid
 
@@ -68,6 +69,22 @@ def assert_demonstrations_show_what_the_text_says(nb) -> None:  # type: ignore[n
     files = scratch.split("its files: ")[1].splitlines()[0].split()
     assert "hello.c" in files and "etc/passwd" not in files and not [f for f in files if "ssl" in f], files
     assert "#include <stdio.h>" in scratch, scratch
+    assert_shell_less_debugging(stream_text(nb, "ch06-no-shell-demo"))
+
+
+def assert_shell_less_debugging(text: str) -> None:
+    """No sh to run or exec; docker cp, export and image save read the files; a busybox in the container's pid and
+    net namespaces sees its PID 1, its address and, through /proc/1/root/, its files."""
+    assert text.count('exec: "sh": executable file not found in $PATH') == 2, text
+    assert "docker cp demo-no-shell:/state.txt: waiter started as PID 1" in text, text
+    exported = text.split("(docker export): ")[1].splitlines()[0].split()
+    assert {"waiter", "state.txt", ".dockerenv"} <= set(exported) and "bin/" not in exported, exported
+    assert re.search(r"\(docker image save\): -rwxr-xr-x 0/0 \d+ \S+ \S+ waiter\s*$", text, re.MULTILINE), text
+    assert re.search(r"^\s*1 /waiter\s*$", text, re.MULTILINE), text
+    assert re.search(r"/proc/1/root/ holds: dev etc proc state.txt sys waiter\s*$", text, re.MULTILINE), text
+    assert "/proc/1/root/state.txt: waiter started as PID 1" in text, text
+    inside = re.search(r"eth0: ([\d.]+)/\d+", text)
+    assert inside and f"docker inspect's address of demo-no-shell: {inside[1]}" in text, text
 
 
 def test_released_notebook_runs_and_scores_zero(engine: EngineSession) -> None:
