@@ -223,7 +223,10 @@ CHAPTERS: tuple[Chapter, ...] = (
         ),
         demos=Names(
             containers=("demo-no-shell", "demo-scratch", "demo-waiter-build"),
-            images=("demo/cache-mount", "demo/maker", "demo/no-gcc", "demo/no-shell", "demo/scratch", "demo/stages"),
+            images=(
+                "demo/cache-mount", "demo/copy-link", "demo/copy-plain", "demo/maker", "demo/no-gcc", "demo/no-shell",
+                "demo/scratch", "demo/stages",
+            ),
         ),
     ),
 )

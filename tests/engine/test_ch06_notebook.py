@@ -64,12 +64,30 @@ def assert_demonstrations_show_what_the_text_says(nb) -> None:  # type: ignore[n
     cache = stream_text(nb, "ch06-cache-mount-demo")
     assert "holds 1 build(s)\nthe cache mount holds 2 build(s)" in cache, cache
     assert "in the image: ls: /cache: No such file or directory" in cache, cache
+    assert_copy_link_on_the_classic_store(stream_text(nb, "ch06-copy-link-demo"))
     scratch = stream_text(nb, "ch06-scratch-demo")
     assert "no command specified" in scratch.lower() and "no matching entries in passwd file" in scratch, scratch
     files = scratch.split("its files: ")[1].splitlines()[0].split()
     assert "hello.c" in files and "etc/passwd" not in files and not [f for f in files if "ssl" in f], files
     assert "#include <stdio.h>" in scratch, scratch
     assert_shell_less_debugging(stream_text(nb, "ch06-no-shell-demo"))
+
+
+def assert_copy_link_on_the_classic_store(text: str) -> None:
+    """On the lab's classic store (overlay2) BuildKit builds COPY --link as a plain COPY: the plain build is CACHED
+    from the --link one, the images are the same, and a new base re-runs the --link copy (as the text says)."""
+    assert "this engine's image store: overlay2" in text, text
+    found = {
+        (base, kind): status
+        for base, kind, status in re.findall(r"^FROM (\S+), +(\w+): +the COPY step: (\w+)", text, re.MULTILINE)
+    }
+    assert found == {
+        ("busybox", "link"): "DONE",
+        ("busybox", "plain"): "CACHED",
+        ("python:3.11-slim", "link"): "DONE",
+        ("python:3.11-slim", "plain"): "CACHED",
+    }, text
+    assert text.count("the same image with and without --link: yes") == 2, text
 
 
 def assert_shell_less_debugging(text: str) -> None:
