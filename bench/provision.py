@@ -215,6 +215,9 @@ def fresh_machine(bench: Bench, spans: Spans) -> None:
             capture_output=True,
         )
         _remove_fresh_images()
+        pool = work / "cache/engine-templates/mnt"  # the run's engine templates (lab_snapshot), mounted in its cache
+        if os.path.ismount(pool):
+            subprocess.run(["umount", str(pool)], capture_output=True)
         shutil.rmtree(work, ignore_errors=True)
     bench.notes.append(
         f"fresh machine (load average {load:.1f} at its start, {os.getloadavg()[0]:.1f} at its end): clean clone + "
