@@ -44,14 +44,14 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# The lab's root filesystem (debootstrap, wheelhouse, venv: the longest step of a fresh machine) needs
+# The lab's root filesystem (debootstrap, wheelhouse, venv: the longest step of a fresh machine) and Debian's need
 # only the standard library: made in the background while pip installs (grader/engine/root_build.py);
 # `docker-course up` waits for it, or makes it itself when this could not.
 start_root_build() {
   is_debian_root || return 0
   local cache="${DOCKER_COURSE_CACHE:-$HOME/.cache/docker-course}" log
   mkdir -p "$cache/build"; log="$cache/build/root-build.log"
-  say "the lab's root filesystem: made in the background meanwhile (log: $log)"
+  say "the lab's and Debian's root filesystems: made in the background meanwhile (log: $log)"
   PYTHONPATH="$ROOT" nohup "$VENV/bin/python" -m grader.engine.root_build >"$log" 2>&1 &
 }
 

@@ -156,14 +156,16 @@ class Spans:
         end = self.done.get(tag, time.perf_counter())
         return end - self.first.get(tag, end)
 
-    def all_bases_done(self) -> float:
-        """Seconds from the cold run's start until the last base image the first lab gets was cached.
+    def bases_after_debian(self) -> float:
+        """The longest cold build among the first lab's base images other than Debian, from its own first line.
 
-        Not the lab image, nor the images made after the first JupyterLab (``later_images``).
+        Debian's root filesystem is made ahead by course.sh (``root_build``), so after pip the
+        first lab's bases still need busybox and the Python layers of ``python:3.11-slim``,
+        started on Debian (its import, a few seconds, is not counted). Not the lab image,
+        nor the images made after the first JupyterLab (``later_images``).
         """
-        self.took(self.tags[0])  # stops the watcher
-        first = [tag for tag in self.done if tag != LAB_IMAGE and tag not in later_images.LATER_TAGS]
-        return max((self.done[tag] - self.started for tag in first), default=0.0)
+        skip = {LAB_IMAGE, "debian:bookworm-slim", *later_images.LATER_TAGS}
+        return max((self.took(tag) for tag in self.tags if tag not in skip), default=0.0)
 
 
 def provision_reporting(client: docker.DockerClient, tags: list[str], report: Callable[[str], None]) -> None:
@@ -223,9 +225,10 @@ def fresh_machine(bench: Bench, spans: Spans) -> None:
         f"fresh machine (load average {load:.1f} at its start, {os.getloadavg()[0]:.1f} at its end): clean clone + "
         "`./course.sh start` with an empty cache (no .debs, no wheelhouse), pip's cache off, the lab image built under "
         f"{FRESH_IMAGE}; fresh_machine_measured is that run; the base images were on the host engine already, so "
-        "fresh_base_images_late adds how much later than the lab's start their cold build (the cold run's span "
-        "from its start to the last base image cached, counted from the run's first provisioning line) would end "
-        "(python:3.11 is made after JupyterLab is ready, not counted); "
+        "fresh_base_images_late adds how much later than the lab's start their cold build would end: the longest "
+        "cold span of the cold run among busybox and python:3.11-slim (Debian's root is made ahead beside pip, "
+        "its import not counted; python:3.11 is made after JupyterLab is ready), from the run's first provisioning "
+        "line; "
         f"system packages installed, the host engine and the labs engine warm ({runner_name()})"
     )
 
@@ -235,7 +238,7 @@ def _bases_late(output: str, spans: Spans) -> float:
     elapsed = [(float(m.group(1)), m.group(2)) for m in re.finditer(r"\[docker-course \+\s*([\d.]+)s\] (.*)", output)]
     first = next((t for t, line in elapsed if re.match(r"\[\d+/\d+\] ", line)), 0.0)
     lab_start = next((t for t, line in elapsed if line.startswith("starting lab")), first)
-    return max(0.0, first + spans.all_bases_done() - lab_start)
+    return max(0.0, first + spans.bases_after_debian() - lab_start)
 
 
 def _remove_fresh_images() -> None:

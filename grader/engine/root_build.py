@@ -4,7 +4,8 @@ The lab's root filesystem (debootstrap of Debian 13, the wheelhouse, the venv) i
 the longest step of a fresh machine, and needs only the standard library and the
 host's tools. ``./course.sh start`` therefore runs ``python -m
 grader.engine.root_build`` in the background while pip installs the course's
-Python packages; provisioning then finds the root made (or waits for it, under the
+Python packages (Debian's root filesystem too, below both Python images);
+provisioning then finds the root made (or waits for it, under the
 same lock) and only imports it. Without the head start, provisioning makes it itself.
 """
 
@@ -109,7 +110,8 @@ def _remove(path: Path) -> None:
 
 
 def main() -> int:
-    """Make the lab's root filesystem ahead of ``docker-course up`` (root on Debian, lab mode only)."""
+    """Make the lab's and Debian's root filesystems ahead of ``docker-course up`` (root on Debian, lab mode only)."""
+    from grader.engine.catalogue import DEBIAN_SLIM
     from grader.engine.lab_image import LAB, LAB_BASE  # the lab's recipe reads the Python lock
 
     report = console("root-build")
@@ -120,11 +122,16 @@ def main() -> int:
         if Settings.load().mode != "lab":
             report("host mode: no lab image to make")
             return 0
-        made = make_ahead(LAB_BASE, cache_dir() / "images" / LAB.tarball_name, report)
+        # Debian's too: then only the Python layers of python:3.11-slim are left for after pip
+        ahead = [(LAB_BASE, LAB.tarball_name), (DEBIAN_SLIM, DEBIAN_SLIM.tarball_name)]
+        with ThreadPoolExecutor(max_workers=len(ahead)) as pool:
+            jobs = [pool.submit(make_ahead, image, cache_dir() / "images" / name, report) for image, name in ahead]
+            made = [job.result() for job in jobs]
     except GraderError as e:
         report(f"failed ({e}); provisioning will try again")
         return 1
-    report("made" if made else "not needed: the lab image is cached, or its root filesystem is made")
+    for (image, _), done in zip(ahead, made, strict=True):
+        report(f"{image.tag}: " + ("made" if done else "not needed (its image is cached, or its root is made)"))
     return 0
 
 
