@@ -73,3 +73,16 @@ def test_an_older_recipes_root_goes_but_not_another_images(bootstraps: list[str]
     root_build.make_ahead(ImageRecipe("python:3.11", "python"), tmp_path / "none.tar", print)
     assert sorted(p.name for p in build.iterdir() if not p.name.endswith(".lock"))[-1] == "python_3.11-slim-def"
     assert not (build / "python_3.11-abc").exists() and not (build / "python_3.11-abc.done").exists()
+
+
+def test_course_sh_makes_the_labs_and_debians_roots_ahead(
+    bootstraps: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both roots provisioning would otherwise start with after pip: the lab's base and Debian (for the Pythons)."""
+    made: list[str] = []
+    monkeypatch.setenv("DOCKER_COURSE_STATE", str(tmp_path / "state"))
+    monkeypatch.setattr(root_build.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(root_build.shutil, "which", lambda tool: f"/usr/bin/{tool}")
+    monkeypatch.setattr(root_build, "make_ahead", lambda image, tarball, report: made.append(image.tag) or True)
+    assert root_build.main() == 0
+    assert sorted(made) == ["debian:bookworm-slim", "docker-course/lab-base:trixie"]
