@@ -179,7 +179,7 @@ CHAPTERS: tuple[Chapter, ...] = (
         "pid, net, ipc, uts, mnt, user; nsenter",
         ("busybox", "debian:bookworm-slim"), (),
         (
-            _ex("ch04-ex1", containers=("ns-demo", "ns-guest")),
+            _ex("ch04-ex1", containers=("ns-demo",)),
             _ex("ch04-ex2", containers=("named",)),
             _ex("ch04-ex3", containers=("pid-host",)),
             _ex("ch04-ex4", containers=("ipc-a", "ipc-b")),

@@ -36,6 +36,10 @@ ACCEPTED: dict[tuple[str, str], str] = {
         "the exercise asks for one IPC namespace shared by two containers (read from their inodes); the "
         "notebook's ipcmk only shows a queue made in one is seen in the other"
     ),
+    ("ch04-ex1", "drop-flag: --network host"): (
+        "CURRICULUM's contract: the answer is checked against the real inodes of whatever ns-demo runs, so a "
+        "default ns-demo answered truthfully is right too; --network host is the exercise's step beyond, not a rule"
+    ),
     ("ch05-ex2", "other-name: db-1 -> db-12"): (
         "db-1 is removed, as the exercise asks, so its name is gone from the engine; only the course's "
         "event journal could tell (ch05-ex2 does not read it yet)"
