@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -320,6 +321,11 @@ def record_leftovers(bench: Bench, host: docker.DockerClient, prefix: str = PREF
     return True
 
 
+def _stop_on_term(signum: int, _frame: object) -> None:
+    """SIGTERM as an exit that runs the clean-up (``finally``) of the benchmark on its way out."""
+    raise SystemExit(128 + signum)
+
+
 def run_bench(
     name: str,
     body: Callable[[Bench, docker.DockerClient], None],
@@ -336,11 +342,16 @@ def run_bench(
     host = host_engine()
     bench = Bench(name)
     bench.engine("host", host)
+    # a benchmark stopped by SIGTERM (kill, a CI timeout) removes its labs like one that fails:
+    # without this the process dies at once and its labs keep running
+    previous = signal.signal(signal.SIGTERM, _stop_on_term)
     try:
         body(bench, host)
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal must not cut the clean-up short
         for lab_name in labs:
             remove_lab(host, lab_name)
+        signal.signal(signal.SIGTERM, previous)
     clean = record_leftovers(bench, host, prefix)
     bench.finish()
     return 0 if clean else 1

@@ -91,3 +91,24 @@ def test_hub_class_scores_a_check_by_its_own_result_not_its_text() -> None:
     failed = CellOutput(error="CheckFailed: 0/3", data=[{RESULT_MIME: {"passed": False, "score": 0}}])
     assert hub_class._score(failed) == (False, 0.0, "CheckFailed: 0/3")
     assert hub_class._score(CellOutput(text="passed, honest"))[0] is False
+
+
+def test_a_benchmark_stopped_by_sigterm_still_removes_its_labs(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import signal
+
+    removed: list[str] = []
+    monkeypatch.setattr(harness, "host_engine", lambda: object())
+    monkeypatch.setattr(harness, "Bench", lambda name: type("B", (), {"engine": lambda self, *a: None})())
+    monkeypatch.setattr(harness, "remove_lab", lambda host, name: removed.append(name))
+
+    def body(bench: object, host: object) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise AssertionError("SIGTERM did not stop the benchmark")
+
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(SystemExit) as stopped:
+        harness.run_bench("x", body, labs=["bench-lab-a", "bench-lab-b"])
+    assert stopped.value.code == 128 + signal.SIGTERM
+    assert removed == ["bench-lab-a", "bench-lab-b"]
+    assert signal.getsignal(signal.SIGTERM) == before
