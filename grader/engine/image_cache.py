@@ -6,7 +6,6 @@ fresh lab's engine gets its base images by ``docker load`` instead of a rebuild.
 
 from __future__ import annotations
 
-import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +14,7 @@ import docker
 from docker.errors import DockerException, ImageNotFound
 
 from grader.engine.catalogue import base_images
+from grader.engine.file_lock import held
 from grader.engine.image_recipe import RECIPE_LABEL, ImageRecipe
 from grader.engine.progress import Reporter, silent
 from grader.engine.settings import COURSE_BUILT_LABEL, cache_dir, ensure_writable
@@ -37,12 +37,8 @@ def tarball(image: ImageRecipe) -> Path:
 def provision_lock() -> Iterator[None]:
     """One provisioning at a time per cache (parallel test runs and graders share it)."""
     folder = ensure_writable(cache_dir(), "cache")
-    with open(folder / ".provision.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with held(folder / ".provision.lock"):
+        yield
 
 
 def present(client: docker.DockerClient, image: ImageRecipe) -> bool:

@@ -16,7 +16,6 @@ kernel's btrfs and ``btrfs-progs`` (``mkfs.btrfs``, ``btrfs``); elsewhere
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import subprocess
@@ -24,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from grader.engine.file_lock import held
 from grader.engine.settings import cache_dir
 
 POOL_SIZE = 100 * 2**30  # sparse: the ceiling of all templates and labs together, not what it takes
@@ -61,12 +61,8 @@ def why_not() -> str:
 def locked(name: str) -> Iterator[None]:
     """One holder at a time of the pool-wide lock ``name`` (pool set-up, a template's build)."""
     pool_dir().mkdir(parents=True, exist_ok=True)
-    with open(pool_dir() / f".{name}.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with held(pool_dir() / f".{name}.lock"):
+        yield
 
 
 def ensure_pool() -> Path:

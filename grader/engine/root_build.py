@@ -11,7 +11,6 @@ same lock) and only imports it. Without the head start, provisioning makes it it
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import sys
@@ -21,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from grader.engine import rootfs
+from grader.engine.file_lock import held
 from grader.engine.image_recipe import ImageRecipe
 from grader.engine.progress import Reporter, console
 from grader.engine.settings import Settings, cache_dir, ensure_writable
@@ -86,16 +86,12 @@ def _root_lock(image: ImageRecipe) -> Iterator[Path]:
     """Hold the image's build lock; yield where its root filesystem for the current recipe lives."""
     work = ensure_writable(cache_dir() / "build", "cache")
     root = work / f"{image.slug}-{image.recipe()}"
-    with open(work / f"{image.slug}.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            for stale in work.glob(f"{image.slug}-*"):  # an older recipe's root, made ahead and never used
-                mine = stale.name.removesuffix(".done").rsplit("-", 1)[0] == image.slug  # not python_3.11-slim's
-                if mine and stale.name not in (root.name, _done_marker(root).name):
-                    _remove(stale)
-            yield root
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with held(work / f"{image.slug}.lock"):
+        for stale in work.glob(f"{image.slug}-*"):  # an older recipe's root, made ahead and never used
+            mine = stale.name.removesuffix(".done").rsplit("-", 1)[0] == image.slug  # not python_3.11-slim's
+            if mine and stale.name not in (root.name, _done_marker(root).name):
+                _remove(stale)
+        yield root
 
 
 def _done_marker(root: Path) -> Path:
