@@ -9,7 +9,7 @@ import pytest
 
 from grader.services.timeline import Timeline, exercise_timeline
 from tests.checks_support import run
-from tests.support import EngineSession
+from tests.support import NOTES_TIMELINE, EngineSession
 
 pytestmark = pytest.mark.engine
 
@@ -34,13 +34,5 @@ def test_timeline_lists_runs_exit_codes_and_removal(engine: EngineSession) -> No
     run(engine, *NOTES, workdir="/tmp", may_fail=True)
     timeline = settled(engine, 7)
     said = [(e.name, e.action, e.exit) for e in timeline.entries]
-    assert said == [
-        ("note-1", "create", None),
-        ("note-1", "start", None),
-        ("note-1", "die", 0),
-        ("note-1", "destroy", None),
-        ("note-2", "create", None),
-        ("note-2", "start", None),
-        ("note-2", "die", 1),
-    ], timeline.to_text()
+    assert said == NOTES_TIMELINE, timeline.to_text()
     assert timeline.available and "covers this engine from" in timeline.coverage

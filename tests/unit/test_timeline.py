@@ -13,6 +13,7 @@ from grader.engine import journal as recorder
 from grader.facts.journal import Journal, build_journal
 from grader.services import timeline as timeline_service
 from grader.services.timeline import timeline_of
+from tests.support import NOTES_TIMELINE
 
 T0 = 1_700_000_000.0
 
@@ -56,15 +57,7 @@ def ch05_ex1() -> Journal:
 def test_containers_in_order_with_exit_codes_and_removal() -> None:
     t = timeline_of("ch05-ex1", ch05_ex1())
     said = [(e.name, e.action, e.exit) for e in t.entries]
-    assert said == [
-        ("note-1", "create", None),
-        ("note-1", "start", None),
-        ("note-1", "die", 0),
-        ("note-1", "destroy", None),
-        ("note-2", "create", None),
-        ("note-2", "start", None),
-        ("note-2", "die", 1),
-    ]
+    assert said == NOTES_TIMELINE
     text = t.to_text()
     assert "note-1: exited with code 0" in text and "note-1: removed" in text and "note-2: exited with code 1" in text
     assert "web-all" not in text
