@@ -76,20 +76,16 @@ def _outcomes(checks: list[Check], ctx: Context) -> list[Part | Exception]:
     (``READS_ONLY`` False) runs alone afterwards, unless a check before it found the engine
     gone. Live (inspect-only) runs, which make no container, stay sequential.
     """
+    read: list[Part | Exception | None] = [None] * len(checks)  # None: run below, alone and in order
+    if not _live_only() and len(checks) >= 2:
+        readers = sum(c.READS_ONLY for c in checks)
+        with ThreadPoolExecutor(max_workers=max(1, min(WORKERS, readers)), thread_name_prefix="check") as pool:
+            # each in a copy of this context: the inspect-only switch is a context variable
+            futures = [
+                pool.submit(contextvars.copy_context().run, _attempt, c, ctx) if c.READS_ONLY else None for c in checks
+            ]
+            read = [f.result() if f is not None else None for f in futures]
     outcomes: list[Part | Exception] = []
-    if _live_only() or len(checks) < 2:
-        for check in checks:
-            outcomes.append(_attempt(check, ctx))
-            if isinstance(outcomes[-1], EngineUnavailable):
-                break
-        return outcomes
-    readers = sum(c.READS_ONLY for c in checks)
-    with ThreadPoolExecutor(max_workers=max(1, min(WORKERS, readers)), thread_name_prefix="check") as pool:
-        # each in a copy of this context: the inspect-only switch is a context variable
-        futures = [
-            pool.submit(contextvars.copy_context().run, _attempt, c, ctx) if c.READS_ONLY else None for c in checks
-        ]
-        read = [f.result() if f is not None else None for f in futures]
     for check, outcome in zip(checks, read, strict=True):
         outcomes.append(outcome if outcome is not None else _attempt(check, ctx))  # the others run alone, in order
         if isinstance(outcomes[-1], EngineUnavailable):
