@@ -54,6 +54,10 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+# Demonstrations (cells tagged demo) are not run again in grading while a notebook is as released:
+# listed in a grading kit's demo_cells.json, else read from the source notebooks.
+_demos = os.path.join(here, "demo_cells.json")
+c.GradingExecute.demo_list = _demos if os.path.exists(_demos) else c.CourseDirectory.source_directory
 if os.environ.get("DOCKER_COURSE_NOTEBOOK_TIMEOUT"):
     c.GradingExecute.notebook_timeout = int(os.environ["DOCKER_COURSE_NOTEBOOK_TIMEOUT"])
 # Deleted check cells come back from the gradebook (and score as nbgrader scores them); a duplicated

@@ -15,7 +15,10 @@ notebook then gets nothing: every check cell that passed before is lost.
 - past the notebook's time limit, cells not reached get an error output (so a
   check cell scores 0, never full marks for not running) and what finished counts;
 - a cell keeps at most ``max_output_bytes`` of output, the notebook at most
-  ``max_notebook_output_bytes``; the cut is said in the cell.
+  ``max_notebook_output_bytes``; the cut is said in the cell;
+- the chapter's demonstrations (cells the source notebook tags ``demo``) are not
+  run again while the notebook's code outside its answers is as released
+  (``demo_cells.py``; ``skip_demos``).
 
 Each incident is written to ``<incidents_dir>/<notebook>.json`` for the
 grader's report (``verdict.py``). Configure it like any nbgrader preprocessor,
@@ -39,7 +42,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Unicode
 
 from grader.engine.settings import in_lab
-from grader.nbgrader_glue import engine_cleanup, kernel_limits, trusted_check, verdict
+from grader.nbgrader_glue import demo_cells, engine_cleanup, kernel_limits, trusted_check, verdict
 from grader.nbgrader_glue.output_cap import OUTPUT_CUT, room, size_of, stream
 
 INCIDENTS_ENV = "DOCKER_COURSE_INCIDENTS"
@@ -102,6 +105,17 @@ class GradingExecute(Execute):
         help="After the last cell, kill every container and process the submission left running (grading "
         "labs only: never set it where the engine or the machine is shared).",
     ).tag(config=True)
+    skip_demos = Bool(
+        True,
+        help="Do not run the cells the source notebook tags demo (and Check button cells) while the "
+        "submitted notebook's code outside its answers is the instructor's, word for word; a notebook "
+        "with a cell of the learner's own outside the answers runs in full.",
+    ).tag(config=True)
+    demo_list = Unicode(
+        "",
+        help="Where the course's demonstration cells are listed: the kit's demo_cells.json, or the folder "
+        "of source assignments (empty: every cell runs).",
+    ).tag(config=True)
     incidents_dir = Unicode(
         "",
         help=f"Folder for <notebook>.json incident records (default: ${INCIDENTS_ENV}, else none).",
@@ -117,6 +131,7 @@ class GradingExecute(Execute):
         self._output_used: dict[int, int] = {}
         self._output_total = 0
         self.timeout_func = self._cell_timeout
+        self._skip = self._demonstrations()
         if in_lab():  # the lab's engine puts its containers below this group: caps leave room for nbgrader
             memory = kernel_limits.parse_size(self.containers_memory_limit)
             kernel_limits.confine(None, self.containers_pids_limit, memory, group=kernel_limits.CONTAINERS)
@@ -167,6 +182,8 @@ class GradingExecute(Execute):
                 self._not_run(index, f"the notebook's time limit ({self.notebook_timeout} s) was reached")
                 return len(cells)
             cell = cells[index]
+            if index in self._skip:
+                continue  # a demonstration as released: nothing graded depends on it
             before = engine_cleanup.container_ids(client) if cell.cell_type == "code" and client else None
             call = trusted_check.parse_check_call(cell.source) if self.trusted_checks else None
             if call and trusted_check.is_check_cell(cell):
@@ -188,6 +205,19 @@ class GradingExecute(Execute):
                 self._record("timeout", index, f"interrupted after {limit} s" + self._which_limit(limit))
                 self._stop_started(client, before, index)
         return len(cells)
+
+    def _demonstrations(self) -> frozenset[int]:
+        """The indices of the demonstration cells not to run (none unless ``skip_demos``)."""
+        names = (self.resources or {}).get("nbgrader", {})
+        if not self.skip_demos or not names.get("assignment"):
+            return frozenset()
+        entry = demo_cells.entry_for(self.demo_list, names["assignment"], names.get("notebook", ""))
+        found = demo_cells.plan(self.nb, entry)
+        if found.skip:
+            self.log.info("%d demonstration cell(s) as released: not run", len(found.skip))
+        else:
+            self.log.info("every cell runs: %s", found.why_not)
+        return found.skip
 
     def _unresponsive(self, index: int, cell: NotebookNode, output_lost: bool) -> None:
         """nbclient gave up on the cell: a fresh kernel goes on after it."""

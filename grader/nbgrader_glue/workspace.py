@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.engine.settings import repo_root
+from grader.nbgrader_glue import demo_cells
 from grader.nbgrader_glue.course_root import AUTOGRADED, SUBMITTED, CourseRoot
 from grader.nbgrader_glue.private_gradebook import private_gradebook
 
@@ -29,12 +30,14 @@ def make_kit(folder: Path, source: Path) -> Path:
 
     ``folder`` is mounted read-only in grading labs. ``source``'s files (chapter
     assets that checks compare against) come without notebooks: only what nbgrader
-    releases to every learner anyway.
+    releases to every learner anyway; the notebooks' demonstration cells only as digests
+    (``demo_cells.MANIFEST``).
     """
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copytree(repo_root() / "grader", folder / "grader", ignore=IGNORED, dirs_exist_ok=True)
     shutil.copytree(source, folder / "course", ignore=NOTEBOOKS, dirs_exist_ok=True)
     shutil.copy2(repo_root() / "nbgrader_config.py", folder / "nbgrader_config.py")
+    demo_cells.write_manifest(folder, source)
     return folder
 
 

@@ -4,6 +4,7 @@ the notebook's time limit each cost only their own cell; verdicts and incident r
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -12,11 +13,12 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_notebook
 from nbgrader.utils import determine_grade
 
-from grader.nbgrader_glue import verdict
+from grader.nbgrader_glue import demo_cells, verdict
 from grader.nbgrader_glue.engine_cleanup import descendants
 from grader.nbgrader_glue.execute import GradingExecute
 from grader.nbgrader_glue.trusted_check import parse_check_call, value_of
 from grader.notebook import RESULT_MIME
+from tests.support import REPO
 
 
 def _cell(source: str, grade_id: str = "", grade: bool = False, locked: bool = False) -> NotebookNode:
@@ -208,3 +210,59 @@ def test_links_in_a_learners_folder_are_never_followed(tmp_path: Path) -> None:
     (ws.path / "gradebook.db").unlink()
     (ws.path / "gradebook.db").symlink_to("/etc/passwd")
     assert "gradebook.db" in tampered(ws)
+
+
+def _demo_source(tmp_path: Path) -> tuple[Path, list[NotebookNode]]:
+    """A source assignment ``a/nb.ipynb``: a setup cell, a tagged demonstration, an answer and its check."""
+    demo = new_code_cell("open('demo-ran', 'w').close()")
+    demo.metadata["tags"] = ["demo"]
+    cells = [new_code_cell("open('setup-ran', 'w').close()\nready = True"), demo, _cell("x = 1", "ex1"), _check(1)]
+    (tmp_path / "source" / "a").mkdir(parents=True)
+    nbformat.write(new_notebook(cells=cells), str(tmp_path / "source" / "a" / "nb.ipynb"))
+    return tmp_path / "source", cells
+
+
+def _grade_demo(cells: list[NotebookNode], where: Path, demo_list: str, **traits: object) -> set[str]:
+    """Run ``cells`` as a submission of ``a/nb`` in ``where``; the marker files its cells left."""
+    where.mkdir()
+    nb = new_notebook(cells=[NotebookNode(c.copy()) for c in cells])
+    resources = {
+        "metadata": {"path": str(where)},
+        "unique_key": "nb",
+        "nbgrader": {"assignment": "a", "notebook": "nb"},
+    }
+    GradingExecute(stop_started_containers=False, demo_list=demo_list, **traits).preprocess(nb, resources)
+    assert _scores(nb) == {"ex1-check": 1}
+    return {p.name for p in where.iterdir()}
+
+
+def test_demonstrations_as_released_are_not_run_again(tmp_path: Path) -> None:
+    """Skipped from the source folder or the kit's manifest; run when the learner changed or added a cell
+    outside the answers (an empty one does not count), or with skip_demos off."""
+    source, cells = _demo_source(tmp_path)
+    manifest = str(demo_cells.write_manifest(tmp_path, source))
+    assert _grade_demo(cells, tmp_path / "as-released", str(source)) == {"setup-ran"}
+    assert _grade_demo([*cells, new_code_cell("  \n")], tmp_path / "kit", manifest) == {"setup-ran"}
+    changed = [cells[0], new_code_cell("open('demo-ran', 'w').close()  # mine"), *cells[2:]]
+    assert _grade_demo(changed, tmp_path / "changed", manifest) == {"setup-ran", "demo-ran"}
+    added = [*cells[:3], new_code_cell("y = 2"), cells[3]]
+    assert _grade_demo(added, tmp_path / "added", manifest) == {"setup-ran", "demo-ran"}
+    assert _grade_demo(cells, tmp_path / "off", manifest, skip_demos=False) == {"setup-ran", "demo-ran"}
+    assert _grade_demo(cells, tmp_path / "no-list", str(tmp_path / "missing.json")) == {"setup-ran", "demo-ran"}
+
+
+# a line that leaves a Python name behind (an answer cell may use it, e.g. chapter 03's json)
+NAMES_LEFT = re.compile(r"^(import |from \w+ import |def |class |[A-Za-z_]\w*(\s*,\s*[A-Za-z_]\w*)*\s*=[^=])", re.M)
+
+
+def test_the_course_tags_no_cell_an_exercise_needs() -> None:
+    """prepare(), the exercise folders and any cell leaving a Python name stay untagged; every chapter
+    has demonstrations to skip."""
+    for path in sorted((REPO / "course").glob("0[1-6]-*/*.ipynb")):
+        nb = nbformat.read(str(path), as_version=4)
+        tagged = [c for c in nb.cells if "demo" in c.metadata.get("tags", [])]
+        assert tagged, path
+        for cell in tagged:
+            assert cell.cell_type == "code" and not cell.metadata.get("nbgrader"), (path, cell.source[:60])
+            assert "prepare(" not in cell.source and not re.search(r"\bex\d", cell.source), (path, cell.source[:60])
+            assert cell.source.startswith("%%") or not NAMES_LEFT.search(cell.source), (path, cell.source[:60])
