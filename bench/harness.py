@@ -43,10 +43,19 @@ RESULTS_ENV = "DOCKER_COURSE_BENCH_RESULTS"  # where results go (run_all --quick
 RESULTS = Path(os.environ.get(RESULTS_ENV) or REPO / "bench" / "results")
 PREFIX = "docker-course-bench-"
 SHARED_MACHINE_NOTE = (
-    "2-core VM shared with about seven engineers working in parallel (their tests and labs ran meanwhile; each "
-    "benchmark records the load average before and after it): figures are upper bounds; compare ratios, which "
-    "are measured against baselines in the same run"
+    "the VM was shared with other work when this benchmark started (load average {load:g} on {cores} cores): "
+    "figures are upper bounds; compare ratios, which are measured against baselines in the same run"
 )
+QUIET_MACHINE_NOTE = (
+    "the VM was quiet when this benchmark started (load average {load:g} on {cores} cores; the load after "
+    "includes the benchmark's own work); ratios are measured against baselines in the same run"
+)
+
+
+def machine_note(load_before: tuple[float, float, float], cores: int) -> str:
+    """Whether the machine was quiet or shared when a benchmark started, from its load average then."""
+    note = QUIET_MACHINE_NOTE if load_before[0] <= cores else SHARED_MACHINE_NOTE
+    return note.format(load=round(load_before[0], 1), cores=cores)
 
 
 @dataclass
@@ -151,7 +160,7 @@ class Bench:
             "machine": machine(self.engines, self.load_before, self.started),
             "figures": {k: f.as_json() for k, f in self.figures.items()},
             "ratios": self.ratios,
-            "notes": [SHARED_MACHINE_NOTE, *self.notes],
+            "notes": [machine_note(self.load_before, os.cpu_count() or 1), *self.notes],
             "took_s": round(time.time() - self.started, 1),
         }
         RESULTS.mkdir(parents=True, exist_ok=True)

@@ -61,7 +61,8 @@ def load_of(result: dict[str, Any]) -> str:
     m = result["machine"]
     before, after = m.get("load_average_before", ["?"])[0], m.get("load_average_after", ["?"])[0]
     when = f"{m['started']}, " if m.get("started") else ""
-    return f"{when}load average {before} before, {after} after"
+    busy = isinstance(before, (int, float)) and before > (m.get("cores") or 1)
+    return f"{when}load average {before} before, {after} after" + ("; **a busy machine**" if busy else "")
 
 
 def table(result: dict[str, Any], skip: tuple[str, ...] = ()) -> list[str]:
@@ -143,6 +144,11 @@ def targets(results: dict[str, dict[str, Any]]) -> list[str]:
     return lines
 
 
+def total_minutes(results: dict[str, dict[str, Any]]) -> float:
+    """Minutes the benchmarks took, summed over their results files."""
+    return sum(float(r.get("took_s") or 0) for r in results.values()) / 60
+
+
 def section(results: dict[str, dict[str, Any]]) -> str:
     """The generated part of the README section."""
     out = [
@@ -152,7 +158,11 @@ def section(results: dict[str, dict[str, Any]]) -> str:
         "(min - max, runs)). Speed is measured here, never asserted in tests; each script asserts that it",
         "left no lab, container, network or volume behind.",
         "",
-        f"Machine: {machine_line(results)}. " + next(iter(results.values()))["notes"][0] + ".",
+        f"Machine: {machine_line(results)}. Each table gives the load average before and after its benchmark; "
+        "one that started on a busy machine says so (its figures are then upper bounds; its ratios are "
+        "measured against baselines in the same run).",
+        "",
+        f"All the benchmarks together took {total_minutes(results):.0f} min (each script's own run time, summed).",
     ]
     out += ["", "Targets (issue 17):", "", *targets(results)]
     titles = {

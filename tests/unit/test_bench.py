@@ -64,8 +64,13 @@ def test_targets_table_says_met_or_missed(value: float, verdict: str) -> None:
 
 
 def test_load_of_names_the_load_before_and_after() -> None:
-    result = {"machine": {"load_average_before": [3.5, 2, 1], "load_average_after": [7.25, 2, 1]}}
-    assert report.load_of(result) == "load average 3.5 before, 7.25 after"
+    """A run that started with more load than cores is marked busy; the notes say quiet or shared."""
+    result = {"machine": {"cores": 2, "load_average_before": [3.5, 2, 1], "load_average_after": [7.25, 2, 1]}}
+    assert report.load_of(result) == "load average 3.5 before, 7.25 after; **a busy machine**"
+    result["machine"]["load_average_before"] = [0.8, 1, 1]
+    assert report.load_of(result) == "load average 0.8 before, 7.25 after"
+    assert harness.machine_note((0.8, 1, 1), 2).startswith("the VM was quiet")
+    assert harness.machine_note((3.5, 1, 1), 2).startswith("the VM was shared")
 
 
 def test_hub_class_reads_ready_pending_and_given_up_servers(monkeypatch: pytest.MonkeyPatch) -> None:
