@@ -93,12 +93,21 @@ def container_interfaces(client: docker.DockerClient, pid: int) -> list[Interfac
     return parse_links(result.stdout)
 
 
+# the container's interfaces, a marker, then the engine host's: one probe instead of two
+_PEER_SCRIPT = 'nsenter -t "$1" -n ip -o link || exit 3; echo "@@ host"; exec ip -o link'
+
+
 def veth_peer(client: docker.DockerClient, pid: int, inside: str = "eth0") -> str | None:
-    """The engine-host interface paired with ``inside`` of the container whose PID is ``pid``."""
-    eth = next((i for i in container_interfaces(client, pid) if i.name == inside), None)
+    """The engine-host interface paired with ``inside`` of the container whose PID is ``pid`` (one probe)."""
+    result = host_probe(client, ["sh", "-c", _PEER_SCRIPT, "veth", str(pid)], nsenter=True)
+    inner, marked, outer = result.stdout.partition("@@ host\n")
+    if not result.ok or not marked:
+        what = "enter the container's network namespace" if not marked else "list the engine host's interfaces"
+        raise ProbeError(f"Could not {what}: {result.stderr.strip()[:200]}")
+    eth = next((i for i in parse_links(inner) if i.name == inside), None)
     if eth is None or eth.peer_index is None:
         return None
-    return next((i.name for i in host_interfaces(client) if i.index == eth.peer_index), None)
+    return next((i.name for i in parse_links(outer) if i.index == eth.peer_index), None)
 
 
 def interface_addresses(client: docker.DockerClient, name: str) -> list[str]:

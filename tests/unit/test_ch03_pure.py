@@ -271,3 +271,26 @@ def test_ex4_published_port_counts_as_host_webs_own() -> None:
     other = FakeFacts(containers={"host-web": _host_web("default")}, answers={("127.0.0.1", 8081): answer})
     part = declared("ch03-ex4", HttpInNamespace).run(Context(other))
     assert not part.passed and "neither shares the host's network nor publishes 8081" in part.found
+
+
+def test_the_veth_peer_is_read_by_one_probe(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The container's links, a marker, the host's links: one probe; eth0@if9 pairs with index 9.
+    A probe that could not enter the namespace (no marker) is a ProbeError, not "no peer"."""
+    from grader.errors import ProbeError
+    from grader.facts import networks
+
+    calls: list[list[str]] = []
+    out = "1: lo: <LOOPBACK>\n8: eth0@if9: <UP>\n@@ host\n1: lo: <LOOPBACK>\n9: veth1a2b@if8: <UP>\n"
+
+    def probe(client: object, command: list[str], **_: object) -> ProbeResult:
+        calls.append(command)
+        return ProbeResult(0, out, "")
+
+    monkeypatch.setattr(networks, "host_probe", probe)
+    assert networks.veth_peer(None, 4242) == "veth1a2b"  # type: ignore[arg-type]
+    assert len(calls) == 1 and calls[0][-1] == "4242"
+    assert networks.veth_peer(None, 4242, inside="eth1") is None  # type: ignore[arg-type]
+    out = ""
+    monkeypatch.setattr(networks, "host_probe", lambda *a, **k: ProbeResult(3, "", "nsenter: no such process"))
+    with pytest.raises(ProbeError, match="enter the container's network namespace"):
+        networks.veth_peer(None, 4242)  # type: ignore[arg-type]
