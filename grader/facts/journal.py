@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import os
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,11 +86,52 @@ def read_journal(folder: Path | None) -> Journal:
         return Journal(str(folder or "this engine's folder"))
     records: list[dict[str, Any]] = []
     for name in (PREVIOUS, JOURNAL):
-        with contextlib.suppress(OSError), (folder / name).open(encoding="utf-8") as f:
-            for line in f:
-                with contextlib.suppress(ValueError):
-                    records.append(json.loads(line))
+        records.extend(_records(folder / name))
     return build_journal(str(folder), records, _recorder_runs(folder))
+
+
+@dataclass
+class _Read:
+    """What one journal file gave so far: its first bytes, how far it was read, the records up to there."""
+
+    head: bytes  # the file's first bytes (its start record, timed): another file at the path has others
+    offset: int  # bytes read, up to the last complete line
+    records: list[dict[str, Any]]
+
+
+_READ: dict[Path, _Read] = {}  # per process: a journal only grows, so a re-read parses what was added
+_READ_LOCK = threading.Lock()
+HEAD = 256
+
+
+def _records(path: Path) -> list[dict[str, Any]]:
+    """The records of one journal file, in file order (an unreadable or missing file has none).
+
+    Parsed once per process and then only past what was read before (the recorder appends
+    whole lines; a line still being written is read next time). Another file at the same
+    path (rotated, or a new lab's: its first bytes differ) or a shorter one is read from its start.
+    """
+    try:
+        with path.open("rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            with _READ_LOCK:
+                known = _READ.get(path)
+            if known is None or size < known.offset or f.read(len(known.head)) != known.head:
+                known = _Read(b"", 0, [])
+            f.seek(known.offset)
+            added = f.read(max(0, size - known.offset))
+    except OSError:
+        return []
+    complete = added[: added.rfind(b"\n") + 1]
+    records = list(known.records)
+    for line in complete.splitlines():
+        with contextlib.suppress(ValueError):
+            records.append(json.loads(line))
+    offset = known.offset + len(complete)
+    head = known.head if known.offset else complete[:HEAD]
+    with _READ_LOCK:
+        _READ[path] = _Read(head, offset, records)
+    return records
 
 
 def build_journal(where: str, records: list[dict[str, Any]], live: bool) -> Journal:

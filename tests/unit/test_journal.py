@@ -157,3 +157,33 @@ def test_ex1_a_journal_that_does_not_cover_the_period_says_it_cannot_tell(journa
     part = ex1(journal)
     assert not part.passed and part.found.startswith("cannot tell") and says in part.found
     assert "cannot see note-1's run" in part.hint
+
+
+def test_a_reread_journal_parses_only_what_was_added(tmp_path: Path) -> None:
+    """Appended records are seen; a line still being written waits for its end; a rotated (new) file
+    and a shorter one are read from their start."""
+
+    def write(mode: str, *records: dict[str, Any], tail: str = "") -> None:
+        with (tmp_path / recorder.JOURNAL).open(mode) as f:
+            f.write("".join(json.dumps(r) + "\n" for r in records) + tail)
+
+    def names() -> list[str]:
+        return [e.name for e in read_journal(tmp_path).events]
+
+    start = {"journal": "start", "t": T0}
+    write("w", start, recorder.entry(event("create", "a", T0 + 2.0)) or {})
+    assert names() == ["a"]
+    write(
+        "a",
+        recorder.entry(event("create", "b", T0 + 3.0)) or {},
+        tail=json.dumps(recorder.entry(event("create", "c", T0 + 4.0)))[:20],
+    )
+    assert names() == ["a", "b"]  # c is half written
+    write("a", tail=json.dumps(recorder.entry(event("create", "c", T0 + 4.0)))[20:] + "\n")
+    assert names() == ["a", "b", "c"]
+    (tmp_path / recorder.JOURNAL).rename(tmp_path / recorder.PREVIOUS)
+    write("w", recorder.entry(event("create", "d", T0 + 5.0)) or {})
+    assert names() == ["a", "b", "c", "d"]  # the rotated file kept, the new one read from its start
+    write("w", start, recorder.entry(event("create", "e", T0 + 6.0)) or {})
+    (tmp_path / recorder.PREVIOUS).unlink()
+    assert names() == ["e"]
