@@ -34,6 +34,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 import docker  # noqa: E402
+from report import busy_machine  # noqa: E402  (bench/ is on the path of every bench script)
 
 from grader.engine import boundary, catalogue, image_cache, lab, provisioning  # noqa: E402
 from grader.engine.install import ensure_host_engine  # noqa: E402
@@ -54,7 +55,7 @@ QUIET_MACHINE_NOTE = (
 
 def machine_note(load_before: tuple[float, float, float], cores: int) -> str:
     """Whether the machine was quiet or shared when a benchmark started, from its load average then."""
-    note = QUIET_MACHINE_NOTE if load_before[0] <= cores else SHARED_MACHINE_NOTE
+    note = SHARED_MACHINE_NOTE if busy_machine(load_before[0], cores) else QUIET_MACHINE_NOTE
     return note.format(load=round(load_before[0], 1), cores=cores)
 
 

@@ -56,12 +56,17 @@ def machine_line(results: dict[str, dict[str, Any]]) -> str:
     )
 
 
+def busy_machine(load: float, cores: int) -> bool:
+    """A benchmark started on a busy machine: more load (1 min) than cores."""
+    return load > cores
+
+
 def load_of(result: dict[str, Any]) -> str:
     """The machine's load average (1 min) before and after a benchmark, and when it ran."""
     m = result["machine"]
     before, after = m.get("load_average_before", ["?"])[0], m.get("load_average_after", ["?"])[0]
     when = f"{m['started']}, " if m.get("started") else ""
-    busy = isinstance(before, (int, float)) and before > (m.get("cores") or 1)
+    busy = isinstance(before, (int, float)) and busy_machine(before, m.get("cores") or 1)
     return f"{when}load average {before} before, {after} after" + ("; **a busy machine**" if busy else "")
 
 

@@ -77,14 +77,6 @@ def parse_links(text: str) -> list[Interface]:
     return out
 
 
-def host_interfaces(client: docker.DockerClient) -> list[Interface]:
-    """Interfaces of the engine host's network namespace."""
-    result = host_probe(client, ["ip", "-o", "link"])
-    if not result.ok:
-        raise ProbeError(f"Could not list the engine host's interfaces: {result.stderr.strip()[:200]}")
-    return parse_links(result.stdout)
-
-
 def container_interfaces(client: docker.DockerClient, pid: int) -> list[Interface]:
     """Interfaces inside the network namespace of the process ``pid`` (engine-host PID)."""
     result = host_probe(client, ["nsenter", "-t", str(pid), "-n", "ip", "-o", "link"], nsenter=True)
